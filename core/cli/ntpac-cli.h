@@ -1,0 +1,30 @@
+/* ntpac-cli.h: commands of the ntpac-engine program
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdio.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes, as documented in --help */
+#define NTPAC_EXIT_OK       0
+#define NTPAC_EXIT_ERROR    1
+#define NTPAC_EXIT_DAMAGED  2
+
+int      ntpac_cmd_run          (int            argc,
+                                 char         **argv);
+
+void     ntpac_cli_error        (const gchar   *format,
+                                 ...) G_GNUC_PRINTF (1, 2);
+void     ntpac_cli_warning      (const gchar   *format,
+                                 ...) G_GNUC_PRINTF (1, 2);
+gboolean ntpac_cli_parse_size   (const gchar   *text,
+                                 guint64       *bytes);
+gchar   *ntpac_cli_format_count (guint64        value);
+int      ntpac_cli_usage_error  (const gchar   *command,
+                                 const gchar   *message);
+
+G_END_DECLS

@@ -1,0 +1,191 @@
+/* ntpac-cmd-run.c: `ntpac-engine run`
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <unistd.h>
+
+#include <ntpac/ntpac.h>
+
+#include "ntpac-cli.h"
+#include "ntpac-progress.h"
+#include "ntpac-run-summary.h"
+
+typedef struct
+{
+  gboolean   json;
+  gboolean   no_hash;
+  gboolean   no_progress;
+  gchar     *stage;
+  gdouble    frag_timeout_s;
+  gchar     *frag_memory;
+  gchar    **inputs;
+} RunOptions;
+
+static void
+run_options_clear (RunOptions *options)
+{
+  g_free (options->stage);
+  g_free (options->frag_memory);
+  g_strfreev (options->inputs);
+}
+
+static void
+on_progress (NtpacEngine *engine,
+             guint64      bytes_done,
+             guint64      bytes_total,
+             gpointer     user_data)
+{
+  ntpac_progress_update (user_data, bytes_done, bytes_total);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  ntpac_engine_stop (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Tells, on standard error, what could not be read or was damaged. */
+static void
+report_inputs (NtpacCapture *capture)
+{
+  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
+    {
+      const NtpacInput *in = ntpac_capture_get_input (capture, i);
+
+      if (in->error != NULL)
+        ntpac_cli_error ("%s", in->error->message);
+      if (in->damage != NULL)
+        ntpac_cli_warning (_("“%s” is damaged at byte %" G_GUINT64_FORMAT ": %s; the %" G_GUINT64_FORMAT " frames before it were read"),
+                           in->path, in->damage_offset, in->damage, in->frames);
+      if (in->warning != NULL)
+        ntpac_cli_warning ("“%s”: %s", in->path, in->warning);
+    }
+}
+
+static gboolean
+parse_stage (const gchar *text,
+             NtpacStage  *stage)
+{
+  if (text == NULL || g_str_equal (text, "parse"))
+    *stage = NTPAC_STAGE_PARSE;
+  else if (g_str_equal (text, "read"))
+    *stage = NTPAC_STAGE_READ;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+int
+ntpac_cmd_run (int    argc,
+               char **argv)
+{
+  RunOptions options = { 0 };
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
+      N_("Print the summary as one JSON object"), NULL },
+    { "no-hash", 0, 0, G_OPTION_ARG_NONE, &options.no_hash,
+      N_("Do not compute the SHA-256 of the inputs"), NULL },
+    { "no-progress", 0, 0, G_OPTION_ARG_NONE, &options.no_progress,
+      N_("Do not show the progress line on a terminal"), NULL },
+    { "stage", 0, 0, G_OPTION_ARG_STRING, &options.stage,
+      N_("Stop after STAGE: read or parse (for benchmarks)"), N_("STAGE") },
+    { "frag-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.frag_timeout_s,
+      N_("Seconds of capture time an IP datagram waits for its fragments (default 30)"), N_("SECONDS") },
+    { "frag-memory", 0, 0, G_OPTION_ARG_STRING, &options.frag_memory,
+      N_("Memory for IP fragments awaiting reassembly (default 32M)"), N_("SIZE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.inputs, NULL,
+      N_("INPUT…") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("INPUT… — reconstruct what the captures contain"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NtpacEngine) engine = NULL;
+  g_autofree gchar *summary = NULL;
+  NtpacEngineConfig config;
+  NtpacProgress progress;
+  guint sigint_id, sigterm_id;
+  int exit_code = NTPAC_EXIT_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Reads pcap and pcapng files (several files, a folder, or “-” for standard\n"
+      "input, read as one capture ordered by time) and reports what they contain.\n"
+      "\n"
+      "Exit status: 0 when every input was read, 1 on an error (an input that\n"
+      "cannot be read, a bad option), 2 when an input was damaged: everything\n"
+      "before the damage was processed."));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", error->message);
+    }
+
+  ntpac_engine_config_init (&config);
+  if (!parse_stage (options.stage, &config.stage))
+    {
+      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read or parse"), options.stage);
+
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", message);
+    }
+  if (options.inputs == NULL || options.inputs[0] == NULL)
+    {
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", _("No input given: name capture files, folders or “-”"));
+    }
+  if (options.frag_timeout_s < 0 || options.frag_timeout_s > 86400)
+    {
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", _("--frag-timeout must be between 0 and 86400 seconds"));
+    }
+  if (options.frag_timeout_s > 0)
+    config.decoder.frag_timeout_ns = (gint64) (options.frag_timeout_s * 1e9);
+  if (options.frag_memory != NULL)
+    {
+      guint64 bytes;
+
+      if (!ntpac_cli_parse_size (options.frag_memory, &bytes) || bytes > G_MAXSIZE)
+        {
+          g_autofree gchar *message = g_strdup_printf (_("Invalid size “%s” for --frag-memory"), options.frag_memory);
+
+          run_options_clear (&options);
+          return ntpac_cli_usage_error ("run", message);
+        }
+      config.decoder.frag_memory_cap = bytes;
+    }
+  if (options.no_hash)
+    config.capture_flags |= NTPAC_CAPTURE_FLAGS_NO_HASH;
+
+  ntpac_progress_init (&progress, !options.no_progress && isatty (STDERR_FILENO));
+  config.progress = on_progress;
+  config.progress_data = &progress;
+
+  engine = ntpac_engine_new ((const gchar * const *) options.inputs, &config);
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, engine);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, engine);
+  ntpac_engine_run (engine);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  ntpac_progress_clear (&progress);
+
+  report_inputs (ntpac_engine_get_capture (engine));
+  if (ntpac_capture_has_errors (ntpac_engine_get_capture (engine)))
+    exit_code = NTPAC_EXIT_ERROR;
+  else if (ntpac_capture_has_damage (ntpac_engine_get_capture (engine)))
+    exit_code = NTPAC_EXIT_DAMAGED;
+
+  summary = options.json ? ntpac_run_summary_to_json (engine, exit_code)
+                         : ntpac_run_summary_to_text (engine, exit_code);
+  fputs (summary, stdout);
+  if (options.json)
+    fputc ('\n', stdout);
+  run_options_clear (&options);
+  return exit_code;
+}

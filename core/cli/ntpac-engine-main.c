@@ -1,0 +1,81 @@
+/* ntpac-engine-main.c: the ntpac-engine program
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ntpac-cli.h"
+
+typedef struct
+{
+  const gchar  *name;
+  int         (*run) (int argc, char **argv);
+  const gchar  *summary;
+} Command;
+
+static const Command commands[] = {
+  { "run", ntpac_cmd_run, N_("Read captures and report what they contain") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, _("Usage:\n  ntpac-engine COMMAND [OPTION…]\n\nCommands:\n"));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, _("\nOptions:\n"
+                  "  -h, --help     Show this help\n"
+                  "  --version      Show the version\n"
+                  "\nRun “ntpac-engine COMMAND --help” for the options of a command.\n"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const gchar *name;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, NTPAC_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return NTPAC_EXIT_ERROR;
+    }
+  name = argv[1];
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
+    {
+      print_usage (stdout);
+      return NTPAC_EXIT_OK;
+    }
+  if (g_str_equal (name, "--version") || g_str_equal (name, "version"))
+    {
+      printf ("ntpac-engine %s\n", PACKAGE_VERSION);
+      return NTPAC_EXIT_OK;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      {
+        /* The command sees itself as argv[0], so its --help reads
+         * “ntpac-engine run …”. */
+        g_autofree gchar *prgname = g_strdup_printf ("ntpac-engine %s", name);
+
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
+  {
+    g_autofree gchar *message = name[0] == '-'
+      ? g_strdup_printf (_("Unknown option “%s”"), name)
+      : g_strdup_printf (_("Unknown command “%s”"), name);
+
+    return ntpac_cli_usage_error (NULL, message);
+  }
+}

@@ -1,0 +1,36 @@
+/* ntpac-error.h: error domains
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#if !defined(NTPAC_INSIDE) && !defined(NTPAC_COMPILATION)
+#error "Only <ntpac/ntpac.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * NtpacCaptureError:
+ * @NTPAC_CAPTURE_ERROR_FAILED: any other failure
+ * @NTPAC_CAPTURE_ERROR_OPEN: the input cannot be opened or read
+ * @NTPAC_CAPTURE_ERROR_FORMAT: the input is not a pcap or pcapng capture
+ * @NTPAC_CAPTURE_ERROR_LINK_TYPE: the capture uses a link type the engine
+ *   cannot decode
+ * @NTPAC_CAPTURE_ERROR_DAMAGED: the capture is truncated or corrupt
+ */
+typedef enum
+{
+  NTPAC_CAPTURE_ERROR_FAILED,
+  NTPAC_CAPTURE_ERROR_OPEN,
+  NTPAC_CAPTURE_ERROR_FORMAT,
+  NTPAC_CAPTURE_ERROR_LINK_TYPE,
+  NTPAC_CAPTURE_ERROR_DAMAGED,
+} NtpacCaptureError;
+
+#define NTPAC_CAPTURE_ERROR (ntpac_capture_error_quark ())
+GQuark ntpac_capture_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,22 @@
+/* ntpac.h: the ntpac-engine library
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#define NTPAC_INSIDE
+
+#include <ntpac/ntpac-version.h>
+#include <ntpac/ntpac-error.h>
+#include <ntpac/ntpac-buffer.h>
+#include <ntpac/ntpac-cursor.h>
+#include <ntpac/ntpac-frame.h>
+#include <ntpac/ntpac-anomaly.h>
+#include <ntpac/ntpac-linktype.h>
+#include <ntpac/ntpac-capture.h>
+#include <ntpac/ntpac-packet.h>
+#include <ntpac/ntpac-decoder.h>
+#include <ntpac/ntpac-time.h>
+#include <ntpac/ntpac-engine.h>
+
+#undef NTPAC_INSIDE
