@@ -81,6 +81,8 @@ static void decode_ethernet (Ctx *ctx, NtpacCursor *c);
 static void decode_ipv4 (Ctx *ctx, NtpacCursor *c);
 static void decode_ipv6 (Ctx *ctx, NtpacCursor *c);
 static void decode_ip_payload (Ctx *ctx, NtpacCursor *c, guint8 proto);
+static void decode_ipv6_extensions (Ctx *ctx, NtpacCursor *payload, guint8 next,
+                                    const guint8 *src, const guint8 *dst);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -104,7 +106,8 @@ report_anomaly (Ctx              *ctx,
   NtpacDecoder *self = ctx->self;
 
   ctx->pkt->flags |= NTPAC_PACKET_MALFORMED;
-  self->stats.anomalies[kind]++;
+  if (self->stats.anomalies[kind]++ == 0)
+    self->stats.anomaly_first[kind] = ctx->frame->ref;
   if (self->report != NULL)
     {
       NtpacAnomaly anomaly = { kind, ctx->frame->ref, ctx->frame->ts_ns };
@@ -764,21 +767,26 @@ set_addresses (NtpacPacket  *pkt,
 }
 
 /* Hands a fragment to reassembly; continues with the datagram when it
- * is complete. */
+ * is complete. @src and @dst are the IPv6 addresses (NULL for IPv4), to
+ * walk the extension headers that follow the Fragment header. */
 static void
 reassemble (Ctx                  *ctx,
             const NtpacDefragKey *key,
             guint32               offset,
             gboolean              more,
             guint8                next_header,
-            NtpacCursor          *payload)
+            NtpacCursor          *payload,
+            const guint8         *src,
+            const guint8         *dst)
 {
   NtpacPacket *pkt = ctx->pkt;
   NtpacDefragResult result = { 0 };
   NtpacCursor c;
   NtpacDefragStatus status;
+  guint8 v6_src[16], v6_dst[16];
 
   ctx->self->stats.fragments++;
+  pkt->tuple.proto = next_header;
   if (pkt->reassembled != NULL)
     {
       /* A fragment inside a reassembled datagram: nested fragmentation
@@ -788,11 +796,12 @@ reassemble (Ctx                  *ctx,
     }
   status = ntpac_defrag_add (ctx->self->defrag, key, ctx->frame, offset, more, next_header,
                              ntpac_cursor_here (payload),
-                             (guint32) ntpac_cursor_remaining (payload), &result);
+                             (guint32) ntpac_cursor_remaining (payload),
+                             (guint32) MIN (ntpac_cursor_reported_remaining (payload), G_MAXUINT32),
+                             &result);
   if (status != NTPAC_DEFRAG_COMPLETE)
     {
       pkt->flags |= NTPAC_PACKET_FRAGMENT_HELD;
-      pkt->tuple.proto = next_header;
       return;
     }
   ctx->self->stats.datagrams_reassembled++;
@@ -800,10 +809,19 @@ reassemble (Ctx                  *ctx,
   pkt->reassembled = result.datagram;
   pkt->fragments = result.frames;
   pkt->n_fragments = result.n_frames;
+  pkt->tuple.proto = result.next_header;
   ctx->base = ntpac_buffer_get_data (pkt->reassembled, NULL);
   ctx->in_reassembled = TRUE;
   c = NTPAC_CURSOR_INIT (pkt->reassembled);
-  decode_ip_payload (ctx, &c, result.next_header);
+  if (src == NULL)
+    {
+      decode_ip_payload (ctx, &c, result.next_header);
+      return;
+    }
+  /* The addresses may live in the frame: copy before walking on. */
+  memcpy (v6_src, src, 16);
+  memcpy (v6_dst, dst, 16);
+  decode_ipv6_extensions (ctx, &c, result.next_header, v6_src, v6_dst);
 }
 
 static void
@@ -869,10 +887,104 @@ decode_ipv4 (Ctx         *ctx,
       key.id = (guint32) ((h[4] << 8) | h[5]);
       memcpy (key.src, h + 12, 4);
       memcpy (key.dst, h + 16, 4);
-      reassemble (ctx, &key, (frag & 0x1fff) * 8u, (frag & 0x2000) != 0, h[9], &payload);
+      reassemble (ctx, &key, (frag & 0x1fff) * 8u, (frag & 0x2000) != 0, h[9], &payload, NULL, NULL);
       return;
     }
   decode_ip_payload (ctx, &payload, h[9]);
+}
+
+/* Walks IPv6 extension headers from @next to the upper-layer header
+ * (RFC 8200 §4): after the fixed header, and again after the Fragment
+ * header once a datagram is reassembled. */
+static void
+decode_ipv6_extensions (Ctx          *ctx,
+                        NtpacCursor  *payload,
+                        guint8        next,
+                        const guint8 *src,
+                        const guint8 *dst)
+{
+  NtpacPacket *pkt = ctx->pkt;
+
+  /* Up to MAX_IPV6_EXTENSIONS headers, then the upper layer. */
+  for (guint i = 0; i <= MAX_IPV6_EXTENSIONS; i++)
+    {
+      guint8 hdr_next, hdr_len;
+
+      pkt->tuple.proto = next;
+      switch (next)
+        {
+        case 0:    /* hop-by-hop options */
+        case 43:   /* routing */
+        case 60:   /* destination options */
+        case 135:  /* mobility */
+        case 139:  /* HIP */
+        case 140:  /* shim6 */
+          if (i == MAX_IPV6_EXTENSIONS)
+            break;
+          if (!ntpac_cursor_get_u8 (payload, &hdr_next) ||
+              !ntpac_cursor_get_u8 (payload, &hdr_len) ||
+              !ntpac_cursor_skip (payload, hdr_len * 8u + 6))
+            {
+              report_cursor (ctx, payload, NTPAC_ANOMALY_IPV6_TRUNCATED,
+                             NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
+              return;
+            }
+          next = hdr_next;
+          continue;
+
+        case 51:   /* authentication header: length in 4-byte units, minus 2 */
+          if (i == MAX_IPV6_EXTENSIONS)
+            break;
+          if (!ntpac_cursor_get_u8 (payload, &hdr_next) ||
+              !ntpac_cursor_get_u8 (payload, &hdr_len) ||
+              !ntpac_cursor_skip (payload, hdr_len * 4u + 6))
+            {
+              report_cursor (ctx, payload, NTPAC_ANOMALY_IPV6_TRUNCATED,
+                             NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
+              return;
+            }
+          next = hdr_next;
+          continue;
+
+        case 44:   /* fragment */
+          {
+            guint8 reserved;
+            guint16 offlg;
+            guint32 id;
+            NtpacDefragKey key = { 0 };
+
+            if (i == MAX_IPV6_EXTENSIONS)
+              break;
+            if (!ntpac_cursor_get_u8 (payload, &hdr_next) ||
+                !ntpac_cursor_get_u8 (payload, &reserved) ||
+                !ntpac_cursor_get_u16_be (payload, &offlg) ||
+                !ntpac_cursor_get_u32_be (payload, &id))
+              {
+                report_cursor (ctx, payload, NTPAC_ANOMALY_IPV6_TRUNCATED,
+                               NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
+                return;
+              }
+            if ((offlg & 0xfff8) == 0 && !(offlg & 1))
+              {
+                /* atomic fragment (RFC 6946): nothing to reassemble */
+                next = hdr_next;
+                continue;
+              }
+            key.family = 6;
+            key.id = id;
+            memcpy (key.src, src, 16);
+            memcpy (key.dst, dst, 16);
+            reassemble (ctx, &key, offlg & 0xfff8, (offlg & 1) != 0, hdr_next, payload, src, dst);
+            return;
+          }
+
+        default:
+          decode_ip_payload (ctx, payload, next);
+          return;
+        }
+      break;
+    }
+  report_anomaly (ctx, NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
 }
 
 static void
@@ -917,82 +1029,7 @@ decode_ipv6 (Ctx         *ctx,
     }
   payload = limit_cursor (c, plen);
 
-  for (guint i = 0; i < MAX_IPV6_EXTENSIONS; i++)
-    {
-      guint8 hdr_next, hdr_len;
-
-      switch (next)
-        {
-        case 0:    /* hop-by-hop options */
-        case 43:   /* routing */
-        case 60:   /* destination options */
-        case 135:  /* mobility */
-        case 139:  /* HIP */
-        case 140:  /* shim6 */
-          if (!ntpac_cursor_get_u8 (&payload, &hdr_next) ||
-              !ntpac_cursor_get_u8 (&payload, &hdr_len) ||
-              !ntpac_cursor_skip (&payload, hdr_len * 8u + 6))
-            {
-              report_cursor (ctx, &payload, NTPAC_ANOMALY_IPV6_TRUNCATED,
-                             NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
-              return;
-            }
-          next = hdr_next;
-          break;
-
-        case 51:   /* authentication header: length in 4-byte units, minus 2 */
-          if (!ntpac_cursor_get_u8 (&payload, &hdr_next) ||
-              !ntpac_cursor_get_u8 (&payload, &hdr_len) ||
-              !ntpac_cursor_skip (&payload, hdr_len * 4u + 6))
-            {
-              report_cursor (ctx, &payload, NTPAC_ANOMALY_IPV6_TRUNCATED,
-                             NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
-              return;
-            }
-          next = hdr_next;
-          break;
-
-        case 44:   /* fragment */
-          {
-            guint8 reserved;
-            guint16 offlg;
-            guint32 id;
-
-            if (!ntpac_cursor_get_u8 (&payload, &hdr_next) ||
-                !ntpac_cursor_get_u8 (&payload, &reserved) ||
-                !ntpac_cursor_get_u16_be (&payload, &offlg) ||
-                !ntpac_cursor_get_u32_be (&payload, &id))
-              {
-                report_cursor (ctx, &payload, NTPAC_ANOMALY_IPV6_TRUNCATED,
-                               NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
-                return;
-              }
-            if ((offlg & 0xfff8) == 0 && !(offlg & 1))
-              {
-                /* atomic fragment (RFC 6946): nothing to reassemble */
-                next = hdr_next;
-                break;
-              }
-            {
-              NtpacDefragKey key = { 0 };
-
-              key.family = 6;
-              key.id = id;
-              memcpy (key.src, h + 8, 16);
-              memcpy (key.dst, h + 24, 16);
-              reassemble (ctx, &key, offlg & 0xfff8, (offlg & 1) != 0, hdr_next, &payload);
-            }
-            return;
-          }
-
-        default:
-          pkt->tuple.proto = next;
-          decode_ip_payload (ctx, &payload, next);
-          return;
-        }
-      pkt->tuple.proto = next;
-    }
-  report_anomaly (ctx, NTPAC_ANOMALY_IPV6_BAD_EXTENSION);
+  decode_ipv6_extensions (ctx, &payload, next, h + 8, h + 24);
 }
 
 static void
@@ -1220,7 +1257,8 @@ defrag_anomaly (const NtpacAnomaly *anomaly,
 {
   NtpacDecoder *self = user_data;
 
-  self->stats.anomalies[anomaly->kind]++;
+  if (self->stats.anomalies[anomaly->kind]++ == 0)
+    self->stats.anomaly_first[anomaly->kind] = anomaly->frame;
   if (self->report != NULL)
     self->report (anomaly, self->report_data);
 }
@@ -1426,7 +1464,11 @@ ntpac_decode_stats_add (NtpacDecodeStats       *total,
   for (guint i = 0; i < NTPAC_TRANSPORT_N_KINDS; i++)
     total->transport[i] += part->transport[i];
   for (guint i = 0; i < NTPAC_ANOMALY_N_CORE_KINDS; i++)
-    total->anomalies[i] += part->anomalies[i];
+    {
+      if (total->anomalies[i] == 0)
+        total->anomaly_first[i] = part->anomaly_first[i];
+      total->anomalies[i] += part->anomalies[i];
+    }
   for (guint i = 0; i < part->n_link_types; i++)
     {
       guint j;

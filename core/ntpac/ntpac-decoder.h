@@ -54,6 +54,7 @@ typedef struct
   guint64 fragments;            /* fragment frames seen */
   guint64 datagrams_reassembled;
   guint64 anomalies[NTPAC_ANOMALY_N_CORE_KINDS];
+  NtpacFrameRef anomaly_first[NTPAC_ANOMALY_N_CORE_KINDS];
 } NtpacDecodeStats;
 
 typedef struct _NtpacDecoder NtpacDecoder;

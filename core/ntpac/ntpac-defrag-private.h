@@ -51,6 +51,7 @@ NtpacDefragStatus  ntpac_defrag_add      (NtpacDefrag       *self,
                                           gboolean           more,
                                           guint8             next_header,
                                           const guint8      *data,
+                                          guint32            captured,
                                           guint32            len,
                                           NtpacDefragResult *result);
 void               ntpac_defrag_flush    (NtpacDefrag       *self);

@@ -22,7 +22,8 @@
 typedef struct
 {
   guint32  offset;
-  guint32  len;
+  guint32  len;        /* on the wire */
+  guint32  captured;   /* held in @data: less when the capture cut it */
   guint8  *data;
 } Fragment;
 
@@ -30,6 +31,7 @@ typedef struct
 {
   NtpacDefragKey  key;
   gint64          first_ts_ns;
+  gint64          last_ts_ns;     /* of the last fragment, which anomalies name */
   GArray         *fragments;   /* Fragment, sorted by offset */
   GArray         *frames;      /* NtpacFrameRef, arrival order */
   guint32         total_len;   /* known once the last fragment arrived */
@@ -127,7 +129,7 @@ report_anomaly (NtpacDefrag         *self,
     self->report (&anomaly, self->report_data);
 }
 
-/* Drops a datagram, reporting @kind against its last fragment's frame. */
+/* Drops a datagram, reporting @kind against its last fragment. */
 static void
 drop_datagram (NtpacDefrag      *self,
                Datagram         *dg,
@@ -136,7 +138,7 @@ drop_datagram (NtpacDefrag      *self,
   if (dg->frames->len > 0)
     report_anomaly (self, kind,
                     &g_array_index (dg->frames, NtpacFrameRef, dg->frames->len - 1),
-                    dg->first_ts_ns);
+                    dg->last_ts_ns);
   g_queue_unlink (&self->age, &dg->age_link);
   self->memory -= dg->memory;
   g_hash_table_remove (self->table, &dg->key);
@@ -167,7 +169,7 @@ overlap_conflicts (const Datagram *dg,
     {
       const Fragment *f = &g_array_index (dg->fragments, Fragment, i);
       guint32 lo = MAX (f->offset, offset);
-      guint32 hi = MIN (f->offset + f->len, offset + len);
+      guint32 hi = MIN (f->offset + f->captured, offset + len);
 
       if (lo < hi && memcmp (f->data + (lo - f->offset), data + (lo - offset), hi - lo) != 0)
         return TRUE;
@@ -179,13 +181,15 @@ static gboolean
 is_duplicate (const Datagram *dg,
               guint32         offset,
               const guint8   *data,
+              guint32         captured,
               guint32         len)
 {
   for (guint i = 0; i < dg->fragments->len; i++)
     {
       const Fragment *f = &g_array_index (dg->fragments, Fragment, i);
 
-      if (f->offset == offset && f->len == len && memcmp (f->data, data, len) == 0)
+      if (f->offset == offset && f->len == len && f->captured == captured &&
+          (captured == 0 || memcmp (f->data, data, captured) == 0))
         return TRUE;
     }
   return FALSE;
@@ -198,16 +202,17 @@ static void
 insert_fragment (Datagram     *dg,
                  guint32       offset,
                  const guint8 *data,
+                 guint32       captured,
                  guint32       len)
 {
-  Fragment f = { offset, len, g_memdup2 (data, len) };
+  Fragment f = { offset, len, captured, g_memdup2 (data, captured) };
   guint i = dg->fragments->len;
 
   for (guint j = 0; j < dg->fragments->len; j++)
     {
       const Fragment *old = &g_array_index (dg->fragments, Fragment, j);
       guint32 lo = MAX (old->offset, offset);
-      guint32 hi = MIN (old->offset + old->len, offset + len);
+      guint32 hi = MIN (old->offset + old->captured, offset + captured);
 
       if (lo < hi)
         memcpy (f.data + (lo - offset), old->data + (lo - old->offset), hi - lo);
@@ -235,20 +240,26 @@ is_complete (const Datagram *dg)
   return covered >= dg->total_len;
 }
 
+/* The datagram, as far as the capture holds it: bytes are held from the
+ * start up to the first fragment the capture cut (a snap length); the
+ * reported length is the whole datagram's. */
 static NtpacBuffer *
 assemble (const Datagram *dg)
 {
   guint8 *out = g_malloc0 (MAX (dg->total_len, 1u));
+  guint32 held = 0;
 
   for (guint i = 0; i < dg->fragments->len; i++)
     {
       const Fragment *f = &g_array_index (dg->fragments, Fragment, i);
-      guint32 end = MIN (f->offset + f->len, dg->total_len);
+      guint32 end = MIN (f->offset + f->captured, dg->total_len);
 
       if (f->offset < end)
         memcpy (out + f->offset, f->data, end - f->offset);
+      if (f->offset <= held)
+        held = MAX (held, end);
     }
-  return ntpac_buffer_new_take (out, dg->total_len, dg->total_len);
+  return ntpac_buffer_new_take (out, held, dg->total_len);
 }
 
 NtpacDefragStatus
@@ -259,6 +270,7 @@ ntpac_defrag_add (NtpacDefrag          *self,
                   gboolean              more,
                   guint8                next_header,
                   const guint8         *data,
+                  guint32               captured,
                   guint32               len,
                   NtpacDefragResult    *result)
 {
@@ -280,7 +292,18 @@ ntpac_defrag_add (NtpacDefrag          *self,
       g_hash_table_insert (self->table, &dg->key, dg);
       g_queue_push_tail_link (&self->age, &dg->age_link);
     }
+  /* Every frame counts, duplicates too: a flood of copies of one
+   * fragment is bounded like a flood of fragments. */
+  if (dg->frames->len >= MAX_FRAGMENTS)
+    {
+      drop_datagram (self, dg, NTPAC_ANOMALY_FRAG_TOO_MANY);
+      return NTPAC_DEFRAG_DROPPED;
+    }
   g_array_append_val (dg->frames, frame->ref);
+  dg->last_ts_ns = frame->ts_ns;
+  dg->memory += sizeof (NtpacFrameRef);
+  self->memory += sizeof (NtpacFrameRef);
+  captured = MIN (captured, len);
 
   if ((gsize) offset + len > MAX_DATAGRAM)
     {
@@ -313,21 +336,16 @@ ntpac_defrag_add (NtpacDefrag          *self,
       dg->next_header = next_header;
     }
 
-  if (!is_duplicate (dg, offset, data, len))
+  if (!is_duplicate (dg, offset, data, captured, len))
     {
-      if (dg->fragments->len >= MAX_FRAGMENTS)
-        {
-          drop_datagram (self, dg, NTPAC_ANOMALY_FRAG_TOO_MANY);
-          return NTPAC_DEFRAG_DROPPED;
-        }
-      if (!dg->conflict_reported && overlap_conflicts (dg, offset, data, len))
+      if (!dg->conflict_reported && overlap_conflicts (dg, offset, data, captured))
         {
           report_anomaly (self, NTPAC_ANOMALY_FRAG_OVERLAP_CONFLICT, &frame->ref, frame->ts_ns);
           dg->conflict_reported = TRUE;
         }
-      insert_fragment (dg, offset, data, len);
-      dg->memory += len + sizeof (Fragment);
-      self->memory += len + sizeof (Fragment);
+      insert_fragment (dg, offset, data, captured, len);
+      dg->memory += captured + sizeof (Fragment);
+      self->memory += captured + sizeof (Fragment);
     }
 
   if (is_complete (dg))
