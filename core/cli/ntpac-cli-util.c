@@ -10,6 +10,10 @@
 
 #include "ntpac-cli.h"
 
+static void print_message (const gchar *prefix,
+                           const gchar *format,
+                           va_list      args) G_GNUC_PRINTF (2, 0);
+
 static void
 print_message (const gchar *prefix,
                const gchar *format,

@@ -11,12 +11,15 @@
 #include <ntpac/ntpac.h>
 
 #include "ntpac-cli.h"
+#include "ntpac-conversation-printer.h"
 #include "ntpac-progress.h"
 #include "ntpac-run-summary.h"
 
 typedef struct
 {
   gboolean   json;
+  gboolean   conversations;
+  gint       workers;
   gboolean   no_hash;
   gboolean   no_progress;
   gchar     *stage;
@@ -60,8 +63,9 @@ report_inputs (NtpacCapture *capture)
       if (in->error != NULL)
         ntpac_cli_error ("%s", in->error->message);
       if (in->damage != NULL)
-        ntpac_cli_warning (_("“%s” is damaged at byte %" G_GUINT64_FORMAT ": %s; the %" G_GUINT64_FORMAT " frames before it were read"),
-                           in->path, in->damage_offset, in->damage, in->frames);
+        ntpac_cli_warning (_("“%s” is damaged at byte %llu: %s; the %llu frames before it were read"),
+                           in->path, (unsigned long long) in->damage_offset, in->damage,
+                           (unsigned long long) in->frames);
       if (in->warning != NULL)
         ntpac_cli_warning ("“%s”: %s", in->path, in->warning);
     }
@@ -71,7 +75,9 @@ static gboolean
 parse_stage (const gchar *text,
              NtpacStage  *stage)
 {
-  if (text == NULL || g_str_equal (text, "parse"))
+  if (text == NULL || g_str_equal (text, "track"))
+    *stage = NTPAC_STAGE_TRACK;
+  else if (g_str_equal (text, "parse"))
     *stage = NTPAC_STAGE_PARSE;
   else if (g_str_equal (text, "read"))
     *stage = NTPAC_STAGE_READ;
@@ -88,12 +94,16 @@ ntpac_cmd_run (int    argc,
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
       N_("Print the summary as one JSON object"), NULL },
+    { "conversations", 0, 0, G_OPTION_ARG_NONE, &options.conversations,
+      N_("Print each conversation as a line of JSON (the summary goes to standard error)"), NULL },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.workers,
+      N_("Reassemble with N worker threads (default: one per core)"), N_("N") },
     { "no-hash", 0, 0, G_OPTION_ARG_NONE, &options.no_hash,
       N_("Do not compute the SHA-256 of the inputs"), NULL },
     { "no-progress", 0, 0, G_OPTION_ARG_NONE, &options.no_progress,
       N_("Do not show the progress line on a terminal"), NULL },
     { "stage", 0, 0, G_OPTION_ARG_STRING, &options.stage,
-      N_("Stop after STAGE: read or parse (for benchmarks)"), N_("STAGE") },
+      N_("Stop after STAGE: read, parse or track (for benchmarks)"), N_("STAGE") },
     { "frag-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.frag_timeout_s,
       N_("Seconds of capture time an IP datagram waits for its fragments (default 30)"), N_("SECONDS") },
     { "frag-memory", 0, 0, G_OPTION_ARG_STRING, &options.frag_memory,
@@ -106,6 +116,7 @@ ntpac_cmd_run (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(NtpacEngine) engine = NULL;
   g_autofree gchar *summary = NULL;
+  NtpacConversationPrinter *printer = NULL;
   NtpacEngineConfig config;
   NtpacProgress progress;
   guint sigint_id, sigterm_id;
@@ -130,7 +141,7 @@ ntpac_cmd_run (int    argc,
   ntpac_engine_config_init (&config);
   if (!parse_stage (options.stage, &config.stage))
     {
-      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read or parse"), options.stage);
+      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read, parse or track"), options.stage);
 
       run_options_clear (&options);
       return ntpac_cli_usage_error ("run", message);
@@ -160,8 +171,20 @@ ntpac_cmd_run (int    argc,
         }
       config.decoder.frag_memory_cap = bytes;
     }
+  if (options.workers < 0 || options.workers > 1024)
+    {
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", _("-j must be between 1 and 1024"));
+    }
+  config.n_workers = options.workers;
   if (options.no_hash)
     config.capture_flags |= NTPAC_CAPTURE_FLAGS_NO_HASH;
+  if (options.conversations)
+    {
+      printer = ntpac_conversation_printer_new (stdout);
+      config.sink = ntpac_conversation_printer_funcs ();
+      config.sink_data = printer;
+    }
 
   ntpac_progress_init (&progress, !options.no_progress && isatty (STDERR_FILENO));
   config.progress = on_progress;
@@ -183,9 +206,11 @@ ntpac_cmd_run (int    argc,
 
   summary = options.json ? ntpac_run_summary_to_json (engine, exit_code)
                          : ntpac_run_summary_to_text (engine, exit_code);
-  fputs (summary, stdout);
+  /* With conversations on standard output, the summary goes aside. */
+  fputs (summary, printer != NULL ? stderr : stdout);
   if (options.json)
-    fputc ('\n', stdout);
+    fputc ('\n', printer != NULL ? stderr : stdout);
+  ntpac_conversation_printer_free (printer);
   run_options_clear (&options);
   return exit_code;
 }

@@ -119,8 +119,8 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
       if (in->sha256 != NULL)
         g_string_append_printf (out, "     sha256 %s\n", in->sha256);
       if (in->damage != NULL)
-        g_string_append_printf (out, _("     DAMAGED at byte %" G_GUINT64_FORMAT ": %s\n"),
-                                in->damage_offset, in->damage);
+        g_string_append_printf (out, _("     DAMAGED at byte %llu: %s\n"),
+                                (unsigned long long) in->damage_offset, in->damage);
       if (in->warning != NULL)
         g_string_append_printf (out, _("     warning: %s\n"), in->warning);
     }
@@ -160,7 +160,7 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
     }
 
   for (guint k = 0; k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
-    n_anomalies += d->anomalies[k];
+    n_anomalies += stats->anomalies[k];
   {
     g_autofree gchar *count = ntpac_cli_format_count (n_anomalies);
 
@@ -170,12 +170,12 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
     {
       g_autofree gchar *count = NULL;
 
-      if (d->anomalies[k] == 0)
+      if (stats->anomalies[k] == 0)
         continue;
-      count = ntpac_cli_format_count (d->anomalies[k]);
-      g_string_append_printf (out, _("  %-26s %8s  first in input %u, frame %" G_GUINT64_FORMAT "\n"),
-                              ntpac_anomaly_kind_to_id (k), count,
-                              stats->anomaly_first[k].input, stats->anomaly_first[k].number);
+      count = ntpac_cli_format_count (stats->anomalies[k]);
+      g_string_append_printf (out, _("  %-26s %8s  first in input %u, frame %llu\n"),
+                              ntpac_anomaly_kind_to_id (k), count, stats->anomaly_first[k].input,
+                              (unsigned long long) stats->anomaly_first[k].number);
     }
   g_string_append_printf (out, _("%-14s%.2f s, %.0f Mbps\n"), _("Elapsed"),
                           stats->elapsed_ns / 1e9, mbps (bytes, stats->elapsed_ns));
@@ -324,12 +324,12 @@ ntpac_run_summary_to_json (NtpacEngine *engine,
   ntpac_json_begin_object (&json);
   for (guint k = 0; k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
     {
-      if (d->anomalies[k] == 0)
+      if (stats->anomalies[k] == 0)
         continue;
       ntpac_json_key (&json, ntpac_anomaly_kind_to_id (k));
       ntpac_json_begin_object (&json);
       ntpac_json_key (&json, "count");
-      ntpac_json_uint (&json, d->anomalies[k]);
+      ntpac_json_uint (&json, stats->anomalies[k]);
       ntpac_json_key (&json, "first_input");
       ntpac_json_uint (&json, stats->anomaly_first[k].input);
       ntpac_json_key (&json, "first_frame");

@@ -80,6 +80,18 @@ static const AnomalyInfo anomaly_info[NTPAC_ANOMALY_N_CORE_KINDS] = {
     N_("ICMP header cut short") },
   [NTPAC_ANOMALY_TOO_DEEP] = { "decode.too-deep", NTPAC_SEVERITY_ERROR,
     N_("Too many nested encapsulations; decoding stopped") },
+  [NTPAC_ANOMALY_TCP_OVERLAP_CONFLICT] = { "tcp.overlap-conflict", NTPAC_SEVERITY_WARNING,
+    N_("Overlapping TCP segments carry different bytes (the overlap policy chose)") },
+  [NTPAC_ANOMALY_TCP_MISSING_BYTES] = { "tcp.missing-bytes", NTPAC_SEVERITY_WARNING,
+    N_("TCP bytes were never captured; the conversation records a gap") },
+  [NTPAC_ANOMALY_TCP_BUFFER_CAP] = { "tcp.buffer-cap", NTPAC_SEVERITY_WARNING,
+    N_("Out-of-order TCP bytes reached the per-conversation cap; the hole became a gap") },
+  [NTPAC_ANOMALY_MEMORY_CAP] = { "memory.cap", NTPAC_SEVERITY_WARNING,
+    N_("Buffered bytes reached the worker's memory cap; conversations were flushed early") },
+  [NTPAC_ANOMALY_ACTOR_FAILED] = { "actor.failed", NTPAC_SEVERITY_ERROR,
+    N_("A conversation actor failed and was closed; processing went on") },
+  [NTPAC_ANOMALY_UDP_DUPLICATE] = { "udp.duplicate", NTPAC_SEVERITY_INFO,
+    N_("A UDP datagram captured twice (same bytes within 10 ms); kept once") },
 };
 
 /**

@@ -12,7 +12,10 @@
 
 #include "ntpac-anomaly.h"
 #include "ntpac-capture.h"
+#include "ntpac-conversation.h"
 #include "ntpac-decoder.h"
+#include "ntpac-tracking.h"
+#include "ntpac-transport.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +23,7 @@ G_BEGIN_DECLS
  * NtpacStage:
  * @NTPAC_STAGE_READ: read frames only
  * @NTPAC_STAGE_PARSE: read and decode frames
+ * @NTPAC_STAGE_TRACK: and reassemble L7 conversations
  *
  * How far a run goes; benchmarks measure each stage on its own.
  */
@@ -27,6 +31,7 @@ typedef enum
 {
   NTPAC_STAGE_READ,
   NTPAC_STAGE_PARSE,
+  NTPAC_STAGE_TRACK,
 } NtpacStage;
 
 typedef struct _NtpacEngine NtpacEngine;
@@ -44,23 +49,48 @@ typedef void (*NtpacProgressFunc) (NtpacEngine *engine,
  * @progress: (nullable): called about every @progress_interval_ms
  * @progress_data: passed to @progress
  * @progress_interval_ms: time between progress calls
+ * @n_workers: reassembling worker threads (0: one per core)
+ * @node: this node's number, in conversation ids
+ * @tracking: conversation tracking settings
+ * @transport: (nullable): how batches reach the workers; %NULL for the
+ *   in-process `local` transport
+ * @sink: (nullable): where conversations go
+ * @sink_data: passed to @sink
+ * @anomaly: (nullable): called for each anomaly, from the reading thread
+ *   and from workers at once: must be thread-safe
+ * @anomaly_data: passed to @anomaly
  */
 typedef struct
 {
-  NtpacStage          stage;
-  NtpacCaptureFlags   capture_flags;
-  NtpacDecoderConfig  decoder;
-  NtpacProgressFunc   progress;
-  gpointer            progress_data;
-  guint               progress_interval_ms;
+  NtpacStage                         stage;
+  NtpacCaptureFlags                  capture_flags;
+  NtpacDecoderConfig                 decoder;
+  NtpacProgressFunc                  progress;
+  gpointer                           progress_data;
+  guint                              progress_interval_ms;
+  guint                              n_workers;
+  guint16                            node;
+  NtpacTrackingConfig                tracking;
+  NtpacTransport                    *transport;
+  const NtpacConversationSinkFuncs  *sink;
+  gpointer                           sink_data;
+  NtpacAnomalyFunc                   anomaly;
+  gpointer                           anomaly_data;
 } NtpacEngineConfig;
 
 /**
  * NtpacRunStats:
  * @decode: decoder counters
  * @frames_read: frames read from the inputs
- * @anomaly_seen: whether each core anomaly kind occurred
+ * @anomalies: anomalies of each kind, from decoding and tracking
  * @anomaly_first: the first frame each kind was found in
+ * @n_workers: workers that tracked conversations
+ * @conversations: L7 conversations, TCP then UDP
+ * @packets_tracked: packets handed to conversations
+ * @payload_bytes: application bytes reassembled
+ * @missing_bytes: application bytes known missing
+ * @actors_failed: conversation actors that failed (and were closed)
+ * @peak_tracking_memory: most bytes one worker held at once
  * @elapsed_ns: wall-clock duration of the run
  * @interrupted: the run was stopped before the end of its inputs
  */
@@ -68,8 +98,15 @@ typedef struct
 {
   NtpacDecodeStats  decode;
   guint64           frames_read;
-  gboolean          anomaly_seen[NTPAC_ANOMALY_N_CORE_KINDS];
+  guint64           anomalies[NTPAC_ANOMALY_N_CORE_KINDS];
   NtpacFrameRef     anomaly_first[NTPAC_ANOMALY_N_CORE_KINDS];
+  guint             n_workers;
+  guint64           conversations[2];
+  guint64           packets_tracked;
+  guint64           payload_bytes;
+  guint64           missing_bytes;
+  guint64           actors_failed;
+  gsize             peak_tracking_memory;
   gint64            elapsed_ns;
   gboolean          interrupted;
 } NtpacRunStats;

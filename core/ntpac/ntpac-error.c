@@ -7,3 +7,4 @@
 #include "ntpac-error.h"
 
 G_DEFINE_QUARK (ntpac-capture-error-quark, ntpac_capture_error)
+G_DEFINE_QUARK (ntpac-actor-error-quark, ntpac_actor_error)

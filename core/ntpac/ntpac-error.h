@@ -33,4 +33,16 @@ typedef enum
 #define NTPAC_CAPTURE_ERROR (ntpac_capture_error_quark ())
 GQuark ntpac_capture_error_quark (void);
 
+/**
+ * NtpacActorError:
+ * @NTPAC_ACTOR_ERROR_FAILED: an actor could not handle a message
+ */
+typedef enum
+{
+  NTPAC_ACTOR_ERROR_FAILED,
+} NtpacActorError;
+
+#define NTPAC_ACTOR_ERROR (ntpac_actor_error_quark ())
+GQuark ntpac_actor_error_quark (void);
+
 G_END_DECLS

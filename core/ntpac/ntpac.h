@@ -17,6 +17,12 @@
 #include <ntpac/ntpac-packet.h>
 #include <ntpac/ntpac-decoder.h>
 #include <ntpac/ntpac-time.h>
+#include <ntpac/ntpac-flow-hash.h>
+#include <ntpac/ntpac-batch.h>
+#include <ntpac/ntpac-actor.h>
+#include <ntpac/ntpac-transport.h>
+#include <ntpac/ntpac-conversation.h>
+#include <ntpac/ntpac-tracking.h>
 #include <ntpac/ntpac-engine.h>
 
 #undef NTPAC_INSIDE
