@@ -24,6 +24,8 @@ typedef struct
   gboolean   no_progress;
   gchar     *stage;
   gdouble    frag_timeout_s;
+  gdouble    tcp_timeout_s;
+  gdouble    udp_timeout_s;
   gchar     *frag_memory;
   gchar    **inputs;
 } RunOptions;
@@ -106,6 +108,10 @@ ntpac_cmd_run (int    argc,
       N_("Stop after STAGE: read, parse or track (for benchmarks)"), N_("STAGE") },
     { "frag-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.frag_timeout_s,
       N_("Seconds of capture time an IP datagram waits for its fragments (default 30)"), N_("SECONDS") },
+    { "tcp-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.tcp_timeout_s,
+      N_("Seconds of capture time after which an idle TCP conversation ends (default 600)"), N_("SECONDS") },
+    { "udp-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.udp_timeout_s,
+      N_("Seconds of capture time after which an idle UDP conversation ends (default 120)"), N_("SECONDS") },
     { "frag-memory", 0, 0, G_OPTION_ARG_STRING, &options.frag_memory,
       N_("Memory for IP fragments awaiting reassembly (default 32M)"), N_("SIZE") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.inputs, NULL,
@@ -158,6 +164,16 @@ ntpac_cmd_run (int    argc,
     }
   if (options.frag_timeout_s > 0)
     config.decoder.frag_timeout_ns = (gint64) (options.frag_timeout_s * 1e9);
+  if (options.tcp_timeout_s < 0 || options.udp_timeout_s < 0 ||
+      options.tcp_timeout_s > 1e7 || options.udp_timeout_s > 1e7)
+    {
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", _("Timeouts must be between 0 and 10000000 seconds"));
+    }
+  if (options.tcp_timeout_s > 0)
+    config.tracking.tcp_idle_timeout_ns = (gint64) (options.tcp_timeout_s * 1e9);
+  if (options.udp_timeout_s > 0)
+    config.tracking.udp_idle_timeout_ns = (gint64) (options.udp_timeout_s * 1e9);
   if (options.frag_memory != NULL)
     {
       guint64 bytes;

@@ -17,6 +17,10 @@
 #include "ntpac-tracker-private.h"
 
 #define FRAME_CHUNK 256
+/* Bytes a conversation costs besides its payload (actor, streams,
+ * builder, frame list), counted against the worker's memory cap so that
+ * many small conversations are bounded too. */
+#define CONVERSATION_OVERHEAD 1024
 
 typedef struct
 {
@@ -100,6 +104,7 @@ ntpac_conversation_builder_new (NtpacTracker          *tracker,
   conv->initiator_known = initiator_known;
   set_tuple (conv, &first->key, initiator_is_lo);
   tracker->stats.conversations[first->transport == NTPAC_TRANSPORT_TCP ? 0 : 1]++;
+  ntpac_tracker_add_memory (tracker, CONVERSATION_OVERHEAD);
   return self;
 }
 
@@ -380,12 +385,13 @@ ntpac_conversation_builder_anomaly (NtpacConversationBuilder *self)
   self->conv->anomalies++;
 }
 
-/* Hands on what is buffered now (memory pressure). */
+/* Hands on what is buffered now (memory pressure, a closed connection). */
 void
 ntpac_conversation_builder_flush (NtpacConversationBuilder *self)
 {
   emit_pdu (self, 0);
   emit_pdu (self, 1);
+  flush_frames (self);
 }
 
 gint64
@@ -411,6 +417,7 @@ ntpac_conversation_builder_finish (NtpacConversationBuilder *self,
     self->tracker->sink->end (self->tracker->sink_data, self->conv);
   pdu_clear (&self->pdu[0]);
   pdu_clear (&self->pdu[1]);
+  ntpac_tracker_add_memory (self->tracker, -CONVERSATION_OVERHEAD);
   g_array_unref (self->pending_frames);
   ntpac_conversation_free (self->conv);
   g_free (self);

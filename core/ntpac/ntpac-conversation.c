@@ -201,6 +201,8 @@ ntpac_conversation_end_to_string (NtpacConversationEnd end)
       return "capture-end";
     case NTPAC_CONVERSATION_END_REUSED:
       return "reused";
+    case NTPAC_CONVERSATION_END_EVICTED:
+      return "evicted";
     case NTPAC_CONVERSATION_END_FAILED:
     default:
       return "failed";

@@ -50,6 +50,8 @@ typedef enum
  * @NTPAC_CONVERSATION_END_REUSED: a new conversation started on the same
  *   5-tuple (a new SYN, data after FIN, a large sequence jump)
  * @NTPAC_CONVERSATION_END_FAILED: its actor failed
+ * @NTPAC_CONVERSATION_END_EVICTED: ended early to stay within the memory
+ *   cap; later packets of its 5-tuple start a new conversation
  */
 typedef enum
 {
@@ -60,6 +62,7 @@ typedef enum
   NTPAC_CONVERSATION_END_CAPTURE,
   NTPAC_CONVERSATION_END_REUSED,
   NTPAC_CONVERSATION_END_FAILED,
+  NTPAC_CONVERSATION_END_EVICTED,
 } NtpacConversationEnd;
 
 /**

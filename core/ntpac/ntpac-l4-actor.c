@@ -173,6 +173,19 @@ move_to_queue (NtpacL4Actor *self,
     g_queue_push_tail_link (queue, &self->link);
 }
 
+static NtpacTcpStream *
+new_stream (NtpacL4Actor *self)
+{
+  NtpacTcpStreamConfig config = {
+    .ooo_cap = self->tracker->config.ooo_max_bytes,
+    .reorder_window = self->tracker->config.reorder_window,
+    .max_jump = self->tracker->config.max_sequence_jump,
+    .overlap = self->tracker->config.overlap_last_wins ? NTPAC_OVERLAP_LAST : NTPAC_OVERLAP_FIRST,
+  };
+
+  return ntpac_tcp_stream_new (&config, &stream_callbacks, self);
+}
+
 static void
 start_conversation (NtpacL4Actor          *self,
                     const NtpacPacketDesc *p)
@@ -195,17 +208,8 @@ start_conversation (NtpacL4Actor          *self,
   self->closed = FALSE;
   self->conv = ntpac_conversation_builder_new (self->tracker, p, initiator == 0, known);
   if (p->transport == NTPAC_TRANSPORT_TCP)
-    {
-      NtpacTcpStreamConfig config = {
-        .ooo_cap = self->tracker->config.ooo_max_bytes,
-        .reorder_window = self->tracker->config.reorder_window,
-        .max_jump = self->tracker->config.max_sequence_jump,
-        .overlap = self->tracker->config.overlap_last_wins ? NTPAC_OVERLAP_LAST : NTPAC_OVERLAP_FIRST,
-      };
-
-      for (guint i = 0; i < 2; i++)
-        self->stream[i] = ntpac_tcp_stream_new (&config, &stream_callbacks, self);
-    }
+    for (guint i = 0; i < 2; i++)
+      self->stream[i] = new_stream (self);
 }
 
 static void
@@ -281,9 +285,30 @@ receive_tcp (NtpacL4Actor          *self,
 
   if (self->conv != NULL && p->ts_ns - self->last_ts_ns > self->tracker->config.tcp_idle_timeout_ns)
     end_conversation (self, self->closed ? self->closed_as : NTPAC_CONVERSATION_END_IDLE, self->last_ts_ns);
-  if (self->conv != NULL &&
-      ntpac_tcp_stream_classify (self->stream[side], &seg) == NTPAC_TCP_SEGMENT_NEW_STREAM)
-    end_conversation (self, self->closed ? self->closed_as : NTPAC_CONVERSATION_END_REUSED, self->last_ts_ns);
+  if (self->conv != NULL)
+    switch (ntpac_tcp_stream_classify (self->stream[side], &seg))
+      {
+      case NTPAC_TCP_SEGMENT_NEW_SYN:
+        /* A new ISN is a new connection once this side has spoken, or
+         * once a connection that carried data closed; before that it is
+         * the same handshake tried again (a SYN-ACK resent with a fresh
+         * ISN, a refused SYN retried): that side's stream starts over. */
+        if (ntpac_tcp_stream_delivered (self->stream[side]) == 0 &&
+            (!self->closed || !ntpac_conversation_builder_has_output (self->conv)))
+          {
+            ntpac_tcp_stream_free (self->stream[side]);
+            self->stream[side] = new_stream (self);
+            self->closed = FALSE;
+            break;
+          }
+        /* fall through */
+      case NTPAC_TCP_SEGMENT_NEW_STREAM:
+        end_conversation (self, self->closed ? self->closed_as : NTPAC_CONVERSATION_END_REUSED,
+                          self->last_ts_ns);
+        break;
+      default:
+        break;
+      }
   if (self->conv == NULL)
     start_conversation (self, p);
 
@@ -304,6 +329,13 @@ receive_tcp (NtpacL4Actor          *self,
       self->closed_as = (p->tcp_flags & NTPAC_TCP_RST) ? NTPAC_CONVERSATION_END_RST
                                                       : NTPAC_CONVERSATION_END_FIN;
       self->closed_at_ns = p->ts_ns;
+      /* What it holds goes on now (bytes still missing never come: both
+       * sides are done); the conversation itself stays to collect stray
+       * packets (resent FINs, late ACKs) until it ages. */
+      for (guint i = 0; i < 2; i++)
+        ntpac_tcp_stream_finish (self->stream[i], p->ts_ns);
+      ntpac_conversation_builder_flush (self->conv);
+      account_buffered (self);
     }
   move_to_queue (self, self->closed ? &self->routes->closed : &self->routes->tcp_idle);
 }

@@ -68,8 +68,10 @@ typedef enum
 {
   NTPAC_TCP_SEGMENT_OK,
   NTPAC_TCP_SEGMENT_DUPLICATE,     /* nothing new (retransmission, keep-alive) */
+  NTPAC_TCP_SEGMENT_NEW_SYN,       /* a SYN with another ISN: a new connection,
+                                    * or the same one trying again */
   NTPAC_TCP_SEGMENT_NEW_STREAM,    /* belongs to a new conversation: data after
-                                    * FIN, a new SYN, a large sequence jump */
+                                    * FIN, a large sequence jump */
 } NtpacTcpSegmentResult;
 
 typedef struct

@@ -97,6 +97,15 @@ unwrap (const NtpacTcpStream *self,
   return self->next + (gint64) (gint32) (seq - (guint32) self->next);
 }
 
+/* Farther from the next byte than any loss explains. */
+static gboolean
+out_of_window (const NtpacTcpStream *self,
+               guint64               start)
+{
+  return start > self->next + self->config.max_jump ||
+         start + self->config.max_jump < self->next;
+}
+
 static void
 report (NtpacTcpStream      *self,
         NtpacAnomalyKind     kind,
@@ -288,8 +297,8 @@ start_at (NtpacTcpStream *self,
 }
 
 /* Whether @seg belongs to a new conversation on the same ports: a SYN
- * with another ISN, data after the FIN, or a jump no loss explains. Looks
- * only; changes nothing. */
+ * with another ISN (maybe), data after the FIN, or a jump no loss
+ * explains. Looks only; changes nothing. */
 NtpacTcpSegmentResult
 ntpac_tcp_stream_classify (NtpacTcpStream        *self,
                            const NtpacTcpSegment *seg)
@@ -300,12 +309,14 @@ ntpac_tcp_stream_classify (NtpacTcpStream        *self,
     return NTPAC_TCP_SEGMENT_OK;
   if (seg->flags & NTPAC_TCP_SYN)
     return self->syn_seen && seg->seq == self->isn ? NTPAC_TCP_SEGMENT_DUPLICATE
-                                                   : NTPAC_TCP_SEGMENT_NEW_STREAM;
+                                                   : NTPAC_TCP_SEGMENT_NEW_SYN;
   start = unwrap (self, seg->seq);
   if (self->fin_seen && seg->len > 0 && start >= self->fin_at + 1)
     return NTPAC_TCP_SEGMENT_NEW_STREAM;
-  if (start > self->next + self->config.max_jump ||
-      start + self->config.max_jump < self->next)
+  /* Only data far from the stream is another conversation; an empty
+   * segment there (an ACK, FIN or RST with a wild sequence number, as
+   * middleboxes inject) is a stray the stream ignores. */
+  if (seg->len > 0 && out_of_window (self, start))
     return NTPAC_TCP_SEGMENT_NEW_STREAM;
   return NTPAC_TCP_SEGMENT_OK;
 }

@@ -19,7 +19,7 @@ ntpac_tracking_config_init (NtpacTrackingConfig *config)
 {
   config->tcp_idle_timeout_ns = SECONDS (600);
   config->udp_idle_timeout_ns = SECONDS (120);
-  config->closed_linger_ns = SECONDS (5);
+  config->closed_linger_ns = SECONDS (240);  /* TIME-WAIT: twice the maximum segment lifetime */
   config->pdu_max_bytes = 1024 * 1024;
   config->ooo_max_bytes = 4 * 1024 * 1024;
   config->memory_max_bytes = 64 * 1024 * 1024;

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *   ends; later packets start a new one (default 10 min)
  * @udp_idle_timeout_ns: the same for UDP (default 2 min)
  * @closed_linger_ns: how long a closed (FIN or RST) conversation still
- *   takes stray packets before it is handed on (default 5 s)
+ *   takes stray packets before it is handed on (default 4 min, TCP's
+ *   TIME-WAIT)
  * @pdu_max_bytes: a PDU is cut at this size (default 1 MiB)
  * @ooo_max_bytes: out-of-order bytes held per TCP direction before the
  *   hole becomes a gap (default 4 MiB)

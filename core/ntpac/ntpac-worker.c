@@ -166,22 +166,32 @@ expire (NtpacWorker *self,
 }
 
 /* Over the cap, the least recently active conversations hand on what
- * they hold (holes become gaps) until a quarter of the cap is free. */
+ * they hold (holes become gaps) until a quarter of the cap is free; if
+ * that is not enough, closed conversations end, then the least recently
+ * active open ones are evicted. */
 static void
 enforce_memory_cap (NtpacWorker         *self,
                     const NtpacFrameRef *frame,
                     gint64               ts_ns)
 {
   gsize cap = self->tracker.config.memory_max_bytes;
+  gsize target = cap / 4 * 3;
 
   if (self->tracker.memory <= cap)
     return;
   self->tracker.stats.memory_flushes++;
   ntpac_tracker_report (&self->tracker, NTPAC_ANOMALY_MEMORY_CAP, frame, ts_ns);
-  for (GList *l = self->routes.tcp_idle.head; l != NULL && self->tracker.memory > cap / 4 * 3; l = l->next)
+  for (GList *l = self->routes.tcp_idle.head; l != NULL && self->tracker.memory > target; l = l->next)
     ntpac_l4_actor_flush (l->data);
-  for (GList *l = self->routes.closed.head; l != NULL && self->tracker.memory > cap / 4 * 3; l = l->next)
-    ntpac_l4_actor_flush (l->data);
+  while (self->tracker.memory > target &&
+         expire_head (self, &self->routes.closed, G_MAXINT64, 0, NTPAC_CONVERSATION_END_FIN))
+    ;
+  while (self->tracker.memory > target &&
+         expire_head (self, &self->routes.udp_idle, G_MAXINT64, 0, NTPAC_CONVERSATION_END_EVICTED))
+    ;
+  while (self->tracker.memory > target &&
+         expire_head (self, &self->routes.tcp_idle, G_MAXINT64, 0, NTPAC_CONVERSATION_END_EVICTED))
+    ;
 }
 
 /**

@@ -325,6 +325,47 @@ test_run_read_stage (Fixture       *f,
   g_assert_true (json_object_get_null_member (json_array_get_object_element (json_object_get_array_member (summary, "inputs"), 0), "sha256"));
 }
 
+static void
+test_run_conversations (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(Run) r = { 0 };
+  g_auto(GStrv) lines = NULL;
+  static const gchar * const fields[] = {
+    "conversation", "ts", "transport", "src", "sport", "dst", "dport", "input", "frames",
+    "first_ts", "last_ts", "protocol", "packets", "bytes_up", "bytes_down", "missing_bytes",
+    "anomalies", NULL
+  };
+  guint n = 0;
+
+  g_test_summary ("run --conversations prints one JSON object per conversation with the "
+                  "fields of the conversations export; the summary goes to standard error.");
+  run_engine (&r, "run", "--conversations", "-j", "2", f->sample, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "Frames"));
+  lines = g_strsplit (r.out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonObject) o = NULL;
+
+      if (lines[i][0] == '\0')
+        continue;
+      o = parse_object (lines[i]);
+      for (guint k = 0; fields[k] != NULL; k++)
+        g_assert_true (json_object_has_member (o, fields[k]));
+      g_assert_cmpuint (strlen (json_object_get_string_member (o, "conversation")), ==, 32);
+      if (g_str_equal (json_object_get_string_member (o, "transport"), "tcp"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (o, "src"), ==, "10.0.0.1");
+          g_assert_cmpint (json_object_get_int_member (o, "dport"), ==, 80);
+          g_assert_cmpint (json_object_get_int_member (o, "bytes_up"), ==, 5);
+        }
+      n++;
+    }
+  /* TCP to 192.0.2.1, UDP over IPv6, the reassembled UDP datagram */
+  g_assert_cmpuint (n, ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -337,5 +378,6 @@ main (int    argc,
   g_test_add ("/cli/run/damaged-input", Fixture, NULL, fixture_set_up, test_run_damaged_input, fixture_tear_down);
   g_test_add ("/cli/run/unreadable-input", Fixture, NULL, fixture_set_up, test_run_unreadable_and_good_input, fixture_tear_down);
   g_test_add ("/cli/run/read-stage", Fixture, NULL, fixture_set_up, test_run_read_stage, fixture_tear_down);
+  g_test_add ("/cli/run/conversations", Fixture, NULL, fixture_set_up, test_run_conversations, fixture_tear_down);
   return g_test_run ();
 }
