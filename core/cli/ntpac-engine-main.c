@@ -41,7 +41,10 @@ main (int    argc,
   const gchar *name;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, NTPAC_LOCALEDIR);
+  /* NTPAC_LOCALEDIR lets a build tree (or a relocated install) find its
+   * translations. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NTPAC_LOCALEDIR") != NULL
+                                   ? g_getenv ("NTPAC_LOCALEDIR") : NTPAC_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

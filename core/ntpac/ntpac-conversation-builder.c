@@ -17,10 +17,11 @@
 #include "ntpac-tracker-private.h"
 
 #define FRAME_CHUNK 256
-/* Bytes a conversation costs besides its payload (actor, streams,
- * builder, frame list), counted against the worker's memory cap so that
- * many small conversations are bounded too. */
-#define CONVERSATION_OVERHEAD 1024
+/* Bytes a conversation costs besides its payload and frame list (actors,
+ * streams, builder, table entries: measured about 2 KiB), counted against
+ * the worker's memory cap so that many small conversations are bounded
+ * too. */
+#define CONVERSATION_OVERHEAD 2048
 
 typedef struct
 {
@@ -170,7 +171,10 @@ static void
 add_frame (NtpacConversationBuilder *self,
            const NtpacFrameRef      *frame)
 {
+  guint before = self->conv->frame_numbers->len;
+
   ntpac_conversation_add_frame (self->conv, frame);
+  ntpac_tracker_add_memory (self->tracker, self->conv->frame_numbers->len - before);
   g_array_append_val (self->pending_frames, *frame);
   if (self->pending_frames->len >= FRAME_CHUNK)
     flush_frames (self);
@@ -394,6 +398,19 @@ ntpac_conversation_builder_flush (NtpacConversationBuilder *self)
   flush_frames (self);
 }
 
+/* A closed connection expects no more data: gives back the room its PDU
+ * and frame buffers grew to, so that a closed conversation waiting out
+ * TIME-WAIT costs little. */
+void
+ntpac_conversation_builder_compact (NtpacConversationBuilder *self)
+{
+  ntpac_conversation_builder_flush (self);
+  pdu_clear (&self->pdu[0]);
+  pdu_clear (&self->pdu[1]);
+  g_array_unref (self->pending_frames);
+  self->pending_frames = g_array_new (FALSE, FALSE, sizeof (NtpacFrameRef));
+}
+
 gint64
 ntpac_conversation_builder_last_ts (NtpacConversationBuilder *self)
 {
@@ -417,7 +434,7 @@ ntpac_conversation_builder_finish (NtpacConversationBuilder *self,
     self->tracker->sink->end (self->tracker->sink_data, self->conv);
   pdu_clear (&self->pdu[0]);
   pdu_clear (&self->pdu[1]);
-  ntpac_tracker_add_memory (self->tracker, -CONVERSATION_OVERHEAD);
+  ntpac_tracker_add_memory (self->tracker, -(gssize) (CONVERSATION_OVERHEAD + self->conv->frame_numbers->len));
   g_array_unref (self->pending_frames);
   ntpac_conversation_free (self->conv);
   g_free (self);

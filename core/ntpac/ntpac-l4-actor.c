@@ -334,7 +334,7 @@ receive_tcp (NtpacL4Actor          *self,
        * packets (resent FINs, late ACKs) until it ages. */
       for (guint i = 0; i < 2; i++)
         ntpac_tcp_stream_finish (self->stream[i], p->ts_ns);
-      ntpac_conversation_builder_flush (self->conv);
+      ntpac_conversation_builder_compact (self->conv);
       account_buffered (self);
     }
   move_to_queue (self, self->closed ? &self->routes->closed : &self->routes->tcp_idle);

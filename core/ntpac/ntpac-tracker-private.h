@@ -88,6 +88,7 @@ const guint8 *ntpac_conversation_builder_retained    (NtpacConversationBuilder *
                                                       gsize                     len);
 void          ntpac_conversation_builder_anomaly     (NtpacConversationBuilder *self);
 void          ntpac_conversation_builder_flush       (NtpacConversationBuilder *self);
+void          ntpac_conversation_builder_compact     (NtpacConversationBuilder *self);
 void          ntpac_conversation_builder_finish      (NtpacConversationBuilder *self,
                                                       NtpacConversationEnd      end);
 gint64        ntpac_conversation_builder_last_ts     (NtpacConversationBuilder *self);

@@ -28,6 +28,31 @@ run_clear (Run *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
+static void
+run_engine_va (Run          *r,
+               gchar       **envp,
+               const gchar  *first,
+               va_list       args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const gchar *engine = g_getenv ("NTPAC_ENGINE");
+  const gchar *arg;
+
+  g_assert_nonnull (engine);
+  g_ptr_array_add (argv, (gpointer) engine);
+  for (arg = first; arg != NULL; arg = va_arg (args, const gchar *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+
+  memset (r, 0, sizeof *r);
+  g_spawn_sync (NULL, (gchar **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &r->out, &r->err, &r->status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (r->status));
+  r->status = WEXITSTATUS (r->status);
+}
+
 /* Runs ntpac-engine with @args (NULL-terminated) and returns its exit
  * status, standard output and standard error. */
 static void
@@ -35,26 +60,27 @@ run_engine (Run         *r,
             const gchar *first,
             ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const gchar *engine = g_getenv ("NTPAC_ENGINE");
-  const gchar *arg;
   va_list args;
 
-  g_assert_nonnull (engine);
-  g_ptr_array_add (argv, (gpointer) engine);
   va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const gchar *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  run_engine_va (r, NULL, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
+}
 
-  memset (r, 0, sizeof *r);
-  g_spawn_sync (NULL, (gchar **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &r->status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (r->status));
-  r->status = WEXITSTATUS (r->status);
+/* The same in Czech. */
+static void
+run_engine_czech (Run         *r,
+                  const gchar *first,
+                  ...)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  va_list args;
+
+  envp = g_environ_setenv (envp, "LANGUAGE", "cs", TRUE);
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  va_start (args, first);
+  run_engine_va (r, envp, first, args);
+  va_end (args);
 }
 
 static JsonObject *
@@ -184,6 +210,18 @@ test_help_and_version (void)
   g_assert_cmpint (run_help.status, ==, 0);
   g_assert_nonnull (strstr (run_help.out, "--json"));
   g_assert_nonnull (strstr (run_help.out, "Exit status"));
+}
+
+static void
+test_czech_messages (void)
+{
+  g_auto(Run) r = { 0 };
+
+  g_test_summary ("Messages are translated: the Czech catalogue is used when asked for.");
+  run_engine_czech (&r, "run", "/nonexistent/evidence.pcap", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "Nelze otevřít „/nonexistent/evidence.pcap“"));
+  g_assert_nonnull (strstr (r.out, "Vstupy (1)"));
 }
 
 static void
@@ -373,6 +411,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/help-and-version", test_help_and_version);
   g_test_add_func ("/cli/bad-usage", test_bad_usage);
+  g_test_add_func ("/cli/czech", test_czech_messages);
   g_test_add ("/cli/run/json-summary", Fixture, NULL, fixture_set_up, test_run_json_summary, fixture_tear_down);
   g_test_add ("/cli/run/text-summary", Fixture, NULL, fixture_set_up, test_run_text_summary, fixture_tear_down);
   g_test_add ("/cli/run/damaged-input", Fixture, NULL, fixture_set_up, test_run_damaged_input, fixture_tear_down);
