@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throughput and peak memory of ntpac-engine, stage by stage (the rows of
-# the NTPAC paper's Table 1), against tcpdump (read limit) and tcpflow
-# (reassembly) on the same file in the same run.
+# the NTPAC paper's Table 1, and the same with the store), against tcpdump
+# (read limit) and tcpflow (reassembly) on the same file in the same run.
+# Runs with the store also report the database's size against the
+# capture's.
 #
 #   bench/run-bench.sh [--size 1G] [--runs 3] [--jobs 2] [--build _build] [FILE]
 #
@@ -58,7 +60,8 @@ best_of () {
   local name=$1 best= best_rss=
   shift
   for _ in $(seq "$runs"); do
-    rm -rf "$tmp/flows"; mkdir -p "$tmp/flows"
+    rm -rf "$tmp/flows" "$tmp/db"; mkdir -p "$tmp/flows"
+    sync  # no writeback of an earlier run's files during this one
     /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || {
       echo "run-bench.sh: $name failed:" >&2; cat "$tmp/err" >&2; exit 1; }
     read -r secs rss < "$tmp/time"
@@ -94,6 +97,16 @@ row "read + parse (1 core)" "$(best_of parse "$engine" run --no-hash --stage par
 row "read + parse + SHA-256 (run --json)" "$(best_of hash "$engine" run --json --stage parse "$file")"
 row "L7 conversation tracking (-j $jobs)" "$(best_of track "$engine" run --no-hash --stage track -j "$jobs" "$file")"
 row "L7 conversation tracking + SHA-256 (-j $jobs)" "$(best_of track-hash "$engine" run --stage track -j "$jobs" "$file")"
+store_row () {
+  local name=$1
+  shift
+  row "$name" "$(best_of store "$@")"
+  printf '%-44s %s for %s of capture (%s)\n' "  database size" \
+    "$(du -sh "$tmp/db" | cut -f1)" "$(numfmt --to=iec "$bytes")" \
+    "$(awk "BEGIN { printf \"%.0f%%\", $(du -sb "$tmp/db" | cut -f1) * 100 / $bytes }")"
+}
+store_row "tracking + store, no SHA-256 (-j $jobs)" "$engine" run --no-hash -j "$jobs" -o "$tmp/db" "$file"
+store_row "run: tracking + store + SHA-256 (-j $jobs)" "$engine" run -j "$jobs" -o "$tmp/db" "$file"
 if command -v tcpflow >/dev/null; then
   row "tcpflow -r FILE -o DIR" "$(best_of tcpflow tcpflow -r "$file" -o "$tmp/flows")"
 fi

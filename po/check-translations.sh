@@ -17,6 +17,6 @@ if [ "$untranslated" -gt 0 ] || [ "$fuzzy" -gt 0 ]; then
   exit 1
 fi
 # Every file with marked strings is listed, and only those.
-grep -l '_(\|N_(' core/ntpac/*.c core/cli/*.c plugins/*/*.c 2>/dev/null | sort > "$tmp/marked"
+grep -l '_(\|N_(\|ngettext (' core/ntpac/*.c core/cli/*.c plugins/*/*.c 2>/dev/null | sort > "$tmp/marked"
 sort po/POTFILES > "$tmp/listed"
 diff -u "$tmp/listed" "$tmp/marked"

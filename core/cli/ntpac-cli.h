@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include <ntpac/ntpac.h>
+
 G_BEGIN_DECLS
 
 /* Exit codes, as documented in --help */
@@ -16,6 +18,18 @@ G_BEGIN_DECLS
 
 int      ntpac_cmd_run          (int            argc,
                                  char         **argv);
+int      ntpac_cmd_query        (int            argc,
+                                 char         **argv);
+int      ntpac_cmd_stats        (int            argc,
+                                 char         **argv);
+int      ntpac_cmd_carve        (int            argc,
+                                 char         **argv);
+int      ntpac_cmd_export_objects (int          argc,
+                                   char       **argv);
+
+GPtrArray *ntpac_cli_open_databases (gchar      **paths,
+                                     const gchar *command);
+void     ntpac_cli_close_database (NtpacStore   *store);
 
 void     ntpac_cli_error        (const gchar   *format,
                                  ...) G_GNUC_PRINTF (1, 2);

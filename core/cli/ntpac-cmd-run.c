@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <ntpac/ntpac.h>
@@ -17,6 +18,10 @@
 
 typedef struct
 {
+  gchar     *output;
+  gboolean   append;
+  gboolean   no_store;
+  gboolean   no_compress;
   gboolean   json;
   gboolean   conversations;
   gint       workers;
@@ -26,15 +31,19 @@ typedef struct
   gdouble    frag_timeout_s;
   gdouble    tcp_timeout_s;
   gdouble    udp_timeout_s;
+  gdouble    close_delay_s;
   gchar     *frag_memory;
+  gchar     *store_memory;
   gchar    **inputs;
 } RunOptions;
 
 static void
 run_options_clear (RunOptions *options)
 {
+  g_free (options->output);
   g_free (options->stage);
   g_free (options->frag_memory);
+  g_free (options->store_memory);
   g_strfreev (options->inputs);
 }
 
@@ -45,11 +54,29 @@ on_progress (NtpacEngine *engine,
              gpointer     user_data)
 {
   ntpac_progress_update (user_data, bytes_done, bytes_total);
+  /* The run blocks this thread: signal sources are dispatched here. */
+  g_main_context_iteration (NULL, FALSE);
+}
+
+/* The first SIGINT or SIGTERM ends the run cleanly: what was read is
+ * reassembled and stored, and the exit status says which signal (128+N,
+ * as a shell reports it). */
+static gint stopped_by;
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  if (stopped_by == 0)
+    stopped_by = SIGINT;
+  ntpac_engine_stop (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-on_signal (gpointer user_data)
+on_sigterm (gpointer user_data)
 {
+  if (stopped_by == 0)
+    stopped_by = SIGTERM;
   ntpac_engine_stop (user_data);
   return G_SOURCE_CONTINUE;
 }
@@ -73,11 +100,39 @@ report_inputs (NtpacCapture *capture)
     }
 }
 
+/* "/cases/7/capture.pcapng" -> "capture.ntpac", in the working folder. */
+static gchar *
+default_database_path (const gchar *first_input)
+{
+  g_autofree gchar *base = NULL;
+  gchar *dot;
+
+  if (g_strcmp0 (first_input, "-") == 0)
+    return g_strdup ("stdin.ntpac");
+  base = g_path_get_basename (first_input);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_strconcat (base, ".ntpac", NULL);
+}
+
+/* A run none of whose inputs exists leaves no empty database behind. */
+static gboolean
+any_input_exists (gchar **inputs)
+{
+  for (guint i = 0; inputs[i] != NULL; i++)
+    if (g_str_equal (inputs[i], "-") || g_file_test (inputs[i], G_FILE_TEST_EXISTS))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 parse_stage (const gchar *text,
              NtpacStage  *stage)
 {
-  if (text == NULL || g_str_equal (text, "track"))
+  if (text == NULL || g_str_equal (text, "store"))
+    *stage = NTPAC_STAGE_STORE;
+  else if (g_str_equal (text, "track"))
     *stage = NTPAC_STAGE_TRACK;
   else if (g_str_equal (text, "parse"))
     *stage = NTPAC_STAGE_PARSE;
@@ -94,6 +149,14 @@ ntpac_cmd_run (int    argc,
 {
   RunOptions options = { 0 };
   GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output,
+      N_("Store the results in the database DB (default: a new folder named after the first input)"), N_("DB") },
+    { "append", 0, 0, G_OPTION_ARG_NONE, &options.append,
+      N_("Add to an existing database instead of refusing it"), NULL },
+    { "no-store", 0, 0, G_OPTION_ARG_NONE, &options.no_store,
+      N_("Do not store anything: only print the summary"), NULL },
+    { "no-compress", 0, 0, G_OPTION_ARG_NONE, &options.no_compress,
+      N_("Store payloads as they are, not LZ4-compressed (faster, larger)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
       N_("Print the summary as one JSON object"), NULL },
     { "conversations", 0, 0, G_OPTION_ARG_NONE, &options.conversations,
@@ -105,15 +168,21 @@ ntpac_cmd_run (int    argc,
     { "no-progress", 0, 0, G_OPTION_ARG_NONE, &options.no_progress,
       N_("Do not show the progress line on a terminal"), NULL },
     { "stage", 0, 0, G_OPTION_ARG_STRING, &options.stage,
-      N_("Stop after STAGE: read, parse or track (for benchmarks)"), N_("STAGE") },
+      N_("Stop after STAGE: read, parse, track or store (for benchmarks)"), N_("STAGE") },
     { "frag-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.frag_timeout_s,
       N_("Seconds of capture time an IP datagram waits for its fragments (default 30)"), N_("SECONDS") },
     { "tcp-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.tcp_timeout_s,
       N_("Seconds of capture time after which an idle TCP conversation ends (default 600)"), N_("SECONDS") },
     { "udp-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.udp_timeout_s,
       N_("Seconds of capture time after which an idle UDP conversation ends (default 120)"), N_("SECONDS") },
+    { "tcp-close-delay", 0, 0, G_OPTION_ARG_DOUBLE, &options.close_delay_s,
+      N_("Seconds of capture time a closed TCP conversation waits for late segments "
+         "before it is stored (default 240)"), N_("SECONDS") },
     { "frag-memory", 0, 0, G_OPTION_ARG_STRING, &options.frag_memory,
       N_("Memory for IP fragments awaiting reassembly (default 32M)"), N_("SIZE") },
+    { "store-memory", 0, 0, G_OPTION_ARG_STRING, &options.store_memory,
+      N_("Records held in memory before they are written to the database (default 64M); "
+         "a run that is killed loses at most these"), N_("SIZE") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.inputs, NULL,
       N_("INPUT…") },
     { NULL }
@@ -122,11 +191,14 @@ ntpac_cmd_run (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(NtpacEngine) engine = NULL;
   g_autofree gchar *summary = NULL;
+  g_autofree gchar *db_path = NULL;
+  NtpacStore *store = NULL;
   NtpacConversationPrinter *printer = NULL;
   NtpacEngineConfig config;
   NtpacProgress progress;
   guint sigint_id, sigterm_id;
   int exit_code = NTPAC_EXIT_OK;
+  guint64 store_memory = 0;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
@@ -147,7 +219,7 @@ ntpac_cmd_run (int    argc,
   ntpac_engine_config_init (&config);
   if (!parse_stage (options.stage, &config.stage))
     {
-      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read, parse or track"), options.stage);
+      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read, parse, track or store"), options.stage);
 
       run_options_clear (&options);
       return ntpac_cli_usage_error ("run", message);
@@ -164,8 +236,8 @@ ntpac_cmd_run (int    argc,
     }
   if (options.frag_timeout_s > 0)
     config.decoder.frag_timeout_ns = (gint64) (options.frag_timeout_s * 1e9);
-  if (options.tcp_timeout_s < 0 || options.udp_timeout_s < 0 ||
-      options.tcp_timeout_s > 1e7 || options.udp_timeout_s > 1e7)
+  if (options.tcp_timeout_s < 0 || options.udp_timeout_s < 0 || options.close_delay_s < 0 ||
+      options.tcp_timeout_s > 1e7 || options.udp_timeout_s > 1e7 || options.close_delay_s > 1e7)
     {
       run_options_clear (&options);
       return ntpac_cli_usage_error ("run", _("Timeouts must be between 0 and 10000000 seconds"));
@@ -174,6 +246,8 @@ ntpac_cmd_run (int    argc,
     config.tracking.tcp_idle_timeout_ns = (gint64) (options.tcp_timeout_s * 1e9);
   if (options.udp_timeout_s > 0)
     config.tracking.udp_idle_timeout_ns = (gint64) (options.udp_timeout_s * 1e9);
+  if (options.close_delay_s > 0)
+    config.tracking.closed_linger_ns = (gint64) (options.close_delay_s * 1e9);
   if (options.frag_memory != NULL)
     {
       guint64 bytes;
@@ -186,6 +260,14 @@ ntpac_cmd_run (int    argc,
           return ntpac_cli_usage_error ("run", message);
         }
       config.decoder.frag_memory_cap = bytes;
+    }
+  if (options.store_memory != NULL &&
+      (!ntpac_cli_parse_size (options.store_memory, &store_memory) || store_memory > G_MAXSIZE / 2))
+    {
+      g_autofree gchar *message = g_strdup_printf (_("Invalid size “%s” for --store-memory"), options.store_memory);
+
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", message);
     }
   if (options.workers < 0 || options.workers > 1024)
     {
@@ -202,26 +284,67 @@ ntpac_cmd_run (int    argc,
       config.sink_data = printer;
     }
 
+  if (config.stage == NTPAC_STAGE_STORE && !options.no_store && any_input_exists (options.inputs))
+    {
+      g_autoptr(GError) store_error = NULL;
+
+      db_path = options.output != NULL ? g_strdup (options.output)
+                                       : default_database_path (options.inputs[0]);
+      store = ntpac_store_open_full (db_path, options.append ? NTPAC_STORE_APPEND : NTPAC_STORE_CREATE,
+                                     NTPAC_STORE_BULK, store_memory, &store_error);
+      if (store == NULL)
+        {
+          ntpac_cli_error ("%s", store_error->message);
+          run_options_clear (&options);
+          return NTPAC_EXIT_ERROR;
+        }
+      config.store = store;
+      config.compress_payload = !options.no_compress;
+    }
+
   ntpac_progress_init (&progress, !options.no_progress && isatty (STDERR_FILENO));
   config.progress = on_progress;
   config.progress_data = &progress;
 
   engine = ntpac_engine_new ((const gchar * const *) options.inputs, &config);
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, engine);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, engine);
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, engine);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, engine);
   ntpac_engine_run (engine);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   ntpac_progress_clear (&progress);
 
   report_inputs (ntpac_engine_get_capture (engine));
-  if (ntpac_capture_has_errors (ntpac_engine_get_capture (engine)))
+  if (store != NULL)
+    {
+      g_autoptr(GError) close_error = NULL;
+      const GError *store_error = ntpac_engine_get_stats (engine)->store_error;
+
+      if (store_error != NULL)
+        {
+          ntpac_cli_error (_("%s; the conversations stored before this were kept"), store_error->message);
+          exit_code = NTPAC_EXIT_ERROR;
+        }
+      if (!ntpac_store_close (g_steal_pointer (&store), &close_error))
+        {
+          ntpac_cli_error ("%s", close_error->message);
+          exit_code = NTPAC_EXIT_ERROR;
+        }
+    }
+  if (exit_code == NTPAC_EXIT_ERROR)
+    ;
+  else if (stopped_by != 0)
+    {
+      ntpac_cli_warning (_("Interrupted: everything read so far was stored, and the database says the run was interrupted"));
+      exit_code = 128 + stopped_by;
+    }
+  else if (ntpac_capture_has_errors (ntpac_engine_get_capture (engine)))
     exit_code = NTPAC_EXIT_ERROR;
   else if (ntpac_capture_has_damage (ntpac_engine_get_capture (engine)))
     exit_code = NTPAC_EXIT_DAMAGED;
 
-  summary = options.json ? ntpac_run_summary_to_json (engine, exit_code)
-                         : ntpac_run_summary_to_text (engine, exit_code);
+  summary = options.json ? ntpac_run_summary_to_json (engine, db_path, exit_code)
+                         : ntpac_run_summary_to_text (engine, db_path, exit_code);
   /* With conversations on standard output, the summary goes aside. */
   fputs (summary, printer != NULL ? stderr : stdout);
   if (options.json)

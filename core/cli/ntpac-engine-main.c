@@ -19,7 +19,11 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "run", ntpac_cmd_run, N_("Read captures and report what they contain") },
+  { "run", ntpac_cmd_run, N_("Read captures and store what they contain") },
+  { "query", ntpac_cmd_query, N_("List stored records, filtered") },
+  { "stats", ntpac_cmd_stats, N_("Describe what a database holds") },
+  { "carve", ntpac_cmd_carve, N_("Write a conversation's original frames as a capture") },
+  { "export-objects", ntpac_cmd_export_objects, N_("Write the extracted objects as files") },
 };
 
 static void
@@ -27,7 +31,7 @@ print_usage (FILE *out)
 {
   fprintf (out, _("Usage:\n  ntpac-engine COMMAND [OPTION…]\n\nCommands:\n"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (out, "  %-16s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, _("\nOptions:\n"
                   "  -h, --help     Show this help\n"
                   "  --version      Show the version\n"

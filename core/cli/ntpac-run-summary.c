@@ -82,6 +82,7 @@ transport_name (guint i)
 
 gchar *
 ntpac_run_summary_to_text (NtpacEngine *engine,
+                           const gchar *database,
                            int          exit_code)
 {
   NtpacCapture *capture = ntpac_engine_get_capture (engine);
@@ -177,6 +178,23 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
                               ntpac_anomaly_kind_to_id (k), count, stats->anomaly_first[k].input,
                               (unsigned long long) stats->anomaly_first[k].number);
     }
+  if (stats->n_workers > 0)
+    {
+      g_autofree gchar *tcp = ntpac_cli_format_count (stats->conversations[0]);
+      g_autofree gchar *udp = ntpac_cli_format_count (stats->conversations[1]);
+      g_autofree gchar *payload = g_format_size (stats->payload_bytes);
+      g_autofree gchar *missing = ntpac_cli_format_count (stats->missing_bytes);
+
+      g_string_append_printf (out, _("%-14s%s TCP, %s UDP; %s of payload, %s bytes missing\n"),
+                              _("Conversations"), tcp, udp, payload, missing);
+    }
+  if (database != NULL)
+    {
+      g_autofree gchar *stored = g_format_size (stats->stored_payload_bytes);
+
+      g_string_append_printf (out, _("%-14s%s (%s of payload after compression)\n"),
+                              _("Database"), database, stored);
+    }
   g_string_append_printf (out, _("%-14s%.2f s, %.0f Mbps\n"), _("Elapsed"),
                           stats->elapsed_ns / 1e9, mbps (bytes, stats->elapsed_ns));
   if (stats->interrupted)
@@ -269,6 +287,7 @@ json_input (NtpacJson        *json,
 
 gchar *
 ntpac_run_summary_to_json (NtpacEngine *engine,
+                           const gchar *database,
                            int          exit_code)
 {
   NtpacCapture *capture = ntpac_engine_get_capture (engine);
@@ -338,6 +357,43 @@ ntpac_run_summary_to_json (NtpacEngine *engine,
     }
   ntpac_json_end_object (&json);
 
+  ntpac_json_key (&json, "conversations");
+  ntpac_json_begin_object (&json);
+  ntpac_json_key (&json, "tcp");
+  ntpac_json_uint (&json, stats->conversations[0]);
+  ntpac_json_key (&json, "udp");
+  ntpac_json_uint (&json, stats->conversations[1]);
+  ntpac_json_key (&json, "payload_bytes");
+  ntpac_json_uint (&json, stats->payload_bytes);
+  ntpac_json_key (&json, "missing_bytes");
+  ntpac_json_uint (&json, stats->missing_bytes);
+  ntpac_json_key (&json, "workers");
+  ntpac_json_uint (&json, stats->n_workers);
+  ntpac_json_key (&json, "peak_memory");
+  ntpac_json_uint (&json, stats->peak_tracking_memory);
+  ntpac_json_end_object (&json);
+  ntpac_json_key (&json, "database");
+  if (database != NULL)
+    {
+      ntpac_json_begin_object (&json);
+      ntpac_json_key (&json, "path");
+      ntpac_json_string (&json, database);
+      ntpac_json_key (&json, "conversations");
+      ntpac_json_uint (&json, stats->stored_conversations);
+      ntpac_json_key (&json, "pdus");
+      ntpac_json_uint (&json, stats->stored_pdus);
+      ntpac_json_key (&json, "frames");
+      ntpac_json_uint (&json, stats->stored_frames);
+      ntpac_json_key (&json, "anomalies");
+      ntpac_json_uint (&json, stats->stored_anomalies);
+      ntpac_json_key (&json, "stored_payload_bytes");
+      ntpac_json_uint (&json, stats->stored_payload_bytes);
+      ntpac_json_key (&json, "error");
+      ntpac_json_string (&json, stats->store_error != NULL ? stats->store_error->message : NULL);
+      ntpac_json_end_object (&json);
+    }
+  else
+    ntpac_json_null (&json);
   ntpac_json_key (&json, "elapsed_s");
   ntpac_json_double (&json, stats->elapsed_ns / 1e9);
   ntpac_json_key (&json, "mbps");

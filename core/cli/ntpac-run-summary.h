@@ -9,8 +9,10 @@
 G_BEGIN_DECLS
 
 gchar *ntpac_run_summary_to_text (NtpacEngine *engine,
+                                  const gchar *database,
                                   int          exit_code);
 gchar *ntpac_run_summary_to_json (NtpacEngine *engine,
+                                  const gchar *database,
                                   int          exit_code);
 
 G_END_DECLS

@@ -1158,6 +1158,25 @@ ntpac_capture_get_n_inputs (NtpacCapture *self)
 }
 
 /**
+ * ntpac_capture_set_first_input_id:
+ * @self: a capture, not read from yet
+ * @first: id of the first input
+ *
+ * Numbers the inputs from @first rather than 0, so that a run appended
+ * to a database does not reuse the ids of the inputs already there.
+ * Since: 0.1
+ */
+void
+ntpac_capture_set_first_input_id (NtpacCapture *self,
+                                  guint32       first)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->current == 0);
+  for (guint i = 0; i < self->inputs->len; i++)
+    ((NtpacInput *) self->inputs->pdata[i])->id = first + i;
+}
+
+/**
  * ntpac_capture_get_input:
  * @self: a capture
  * @index: input index, in reading order

@@ -93,6 +93,8 @@ NtpacCapture      *ntpac_capture_new             (const gchar * const *paths,
                                                   NtpacCaptureFlags    flags);
 void               ntpac_capture_free            (NtpacCapture        *self);
 guint              ntpac_capture_get_n_inputs    (NtpacCapture        *self);
+void               ntpac_capture_set_first_input_id (NtpacCapture     *self,
+                                                  guint32              first);
 const NtpacInput  *ntpac_capture_get_input       (NtpacCapture        *self,
                                                   guint                index);
 guint64            ntpac_capture_get_total_size  (NtpacCapture        *self);

@@ -160,8 +160,25 @@ ntpac_conversation_foreach_frame (const NtpacConversation *self,
                                   NtpacFrameNumberFunc     func,
                                   gpointer                 user_data)
 {
-  const guint8 *data = self->frame_numbers->data;
-  gsize len = self->frame_numbers->len, pos = 0;
+  ntpac_frame_list_foreach (self->frame_numbers->data, self->frame_numbers->len, func, user_data);
+}
+
+/**
+ * ntpac_frame_list_foreach:
+ * @data: (array length=len): a compact frame list (as stored)
+ * @len: its length
+ * @func: called with each frame's input and number; %FALSE stops
+ * @user_data: passed to @func
+ *
+ * Since: 0.1
+ */
+void
+ntpac_frame_list_foreach (const guint8         *data,
+                          gsize                 len,
+                          NtpacFrameNumberFunc  func,
+                          gpointer              user_data)
+{
+  gsize pos = 0;
   guint64 input = 0, number = 0, v;
 
   while (pos < len && get_varint (data, len, &pos, &v))

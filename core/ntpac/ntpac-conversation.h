@@ -184,6 +184,10 @@ void         ntpac_conversation_foreach_frame (const NtpacConversation   *self,
                                                NtpacFrameNumberFunc       func,
                                                gpointer                   user_data);
 guint64      ntpac_conversation_get_n_frames  (const NtpacConversation   *self);
+void         ntpac_frame_list_foreach         (const guint8              *data,
+                                               gsize                      len,
+                                               NtpacFrameNumberFunc       func,
+                                               gpointer                   user_data);
 const gchar *ntpac_conversation_end_to_string (NtpacConversationEnd       end);
 
 NtpacPdu    *ntpac_pdu_new                    (NtpacDirection             direction);

@@ -16,6 +16,8 @@
 
 #include "ntpac-engine.h"
 #include "ntpac-flow-hash.h"
+#include "ntpac-store-sink-private.h"
+#include "ntpac-time.h"
 #include "ntpac-worker-private.h"
 
 /* Frames between two looks at the clock for progress. */
@@ -40,28 +42,82 @@ struct _NtpacEngine
   NtpacBatch       **batches;      /* being filled, per worker */
   NtpacTransport    *transport;
   gint64             now_ns;
+
+  /* results go to the caller's sink, the store, or both */
+  NtpacStoreSink    *store_sink;
+  NtpacConversationSinkFuncs tee;
+  guint64            run;             /* runs stored before this one */
+  guint32            first_sequence;  /* of conversation ids, per worker */
+  guint64            counts_before[6];  /* meta count.* of earlier runs */
+};
+
+/* Counts kept in meta, added up over the runs appended to a database. */
+static const gchar * const meta_counts[] = {
+  "count.conversations", "count.pdus", "count.frames", "count.anomalies",
+  "count.payload_bytes", "count.stored_payload_bytes",
 };
 
 void
 ntpac_engine_config_init (NtpacEngineConfig *config)
 {
   memset (config, 0, sizeof *config);
-  config->stage = NTPAC_STAGE_TRACK;
+  config->stage = NTPAC_STAGE_STORE;
+  config->compress_payload = TRUE;
   ntpac_decoder_config_init (&config->decoder);
   ntpac_tracking_config_init (&config->tracking);
   config->progress_interval_ms = 250;
 }
 
-/* Decoding anomalies (reading thread): the caller's hook. Counts come from
- * the decoder's own counters. */
+/* Anomalies, from the reading thread and from workers: to the store and
+ * to the caller's hook. Counts come from the decoders' and trackers' own
+ * counters. */
 static void
-decoder_anomaly (const NtpacAnomaly *anomaly,
-                 gpointer            user_data)
+report_anomaly (const NtpacAnomaly *anomaly,
+                gpointer            user_data)
 {
   NtpacEngine *self = user_data;
 
+  if (self->store_sink != NULL)
+    ntpac_store_sink_anomaly (anomaly, self->store_sink);
   if (self->config.anomaly != NULL)
     self->config.anomaly (anomaly, self->config.anomaly_data);
+}
+
+/* Conversations to both the caller's sink and the store. */
+static void
+tee_pdu (gpointer                 sink,
+         const NtpacConversation *conversation,
+         const NtpacPdu          *pdu)
+{
+  NtpacEngine *self = sink;
+
+  ntpac_store_sink_funcs ()->pdu (self->store_sink, conversation, pdu);
+  if (self->config.sink != NULL && self->config.sink->pdu != NULL)
+    self->config.sink->pdu (self->config.sink_data, conversation, pdu);
+}
+
+static void
+tee_frames (gpointer                 sink,
+            const NtpacConversation *conversation,
+            const NtpacFrameRef     *frames,
+            guint                    n_frames)
+{
+  NtpacEngine *self = sink;
+
+  ntpac_store_sink_funcs ()->frames (self->store_sink, conversation, frames, n_frames);
+  if (self->config.sink != NULL && self->config.sink->frames != NULL)
+    self->config.sink->frames (self->config.sink_data, conversation, frames, n_frames);
+}
+
+static void
+tee_end (gpointer                 sink,
+         const NtpacConversation *conversation)
+{
+  NtpacEngine *self = sink;
+
+  ntpac_store_sink_funcs ()->end (self->store_sink, conversation);
+  if (self->config.sink != NULL && self->config.sink->end != NULL)
+    self->config.sink->end (self->config.sink_data, conversation);
 }
 
 /**
@@ -84,7 +140,8 @@ ntpac_engine_new (const gchar * const     *inputs,
     ntpac_engine_config_init (&self->config);
   self->capture = ntpac_capture_new (inputs, self->config.capture_flags);
   self->decoder = ntpac_decoder_new (&self->config.decoder);
-  ntpac_decoder_set_anomaly_func (self->decoder, decoder_anomaly, self);
+  ntpac_decoder_set_anomaly_func (self->decoder, report_anomaly, self);
+  self->tee = (NtpacConversationSinkFuncs) { tee_pdu, tee_frames, tee_end };
   return self;
 }
 
@@ -93,6 +150,7 @@ ntpac_engine_free (NtpacEngine *self)
 {
   if (self == NULL)
     return;
+  g_clear_error (&self->stats.store_error);
   ntpac_decoder_free (self->decoder);
   ntpac_capture_free (self->capture);
   g_free (self);
@@ -135,11 +193,12 @@ start_workers (NtpacEngine *self)
       NtpacWorkerConfig wc = {
         .index = i,
         .node = self->config.node,
+        .first_sequence = self->first_sequence,
         .tracking = self->config.tracking,
-        .sink = self->config.sink,
-        .sink_data = self->config.sink_data,
-        .anomaly = self->config.anomaly,
-        .anomaly_data = self->config.anomaly_data,
+        .sink = self->store_sink != NULL ? &self->tee : self->config.sink,
+        .sink_data = self->store_sink != NULL ? (gpointer) self : self->config.sink_data,
+        .anomaly = report_anomaly,
+        .anomaly_data = self,
       };
 
       self->workers[i] = ntpac_worker_new (&wc);
@@ -278,6 +337,134 @@ merge_decode_anomalies (NtpacEngine *self)
       }
 }
 
+static void
+put_meta (NtpacEngine *self,
+          const gchar *name,
+          const gchar *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ntpac_store_put_meta (self->config.store, name, value, &error) && self->stats.store_error == NULL)
+    self->stats.store_error = g_steal_pointer (&error);
+}
+
+static void
+put_meta_count (NtpacEngine *self,
+                const gchar *name,
+                guint64      value)
+{
+  g_autofree gchar *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+
+  put_meta (self, name, text);
+}
+
+/* The latest run's facts are kept under NAME, and every run's under
+ * run.N.NAME: appending keeps the history. */
+static void
+put_run_meta (NtpacEngine *self,
+              const gchar *name,
+              const gchar *value)
+{
+  g_autofree gchar *key = g_strdup_printf ("run.%" G_GUINT64_FORMAT ".%s", self->run, name);
+
+  put_meta (self, key, value);
+  put_meta (self, name, value);
+}
+
+static guint64
+get_meta_count (NtpacEngine *self,
+                const gchar *name)
+{
+  g_autofree gchar *text = ntpac_store_get_meta (self->config.store, name);
+
+  return text != NULL ? g_ascii_strtoull (text, NULL, 10) : 0;
+}
+
+static gchar *
+now_text (void)
+{
+  return ntpac_time_format_rfc3339 (g_get_real_time () * 1000);
+}
+
+/* The run is recorded as running, with its inputs, and flushed before
+ * any result: a database left by a killed run says so, and says what it
+ * was reading. A run appended to a database numbers its inputs after the
+ * ones already there, and starts its conversation sequences at
+ * run × 2^24, so that ids never collide with earlier runs'. */
+static gboolean
+begin_store (NtpacEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *started = now_text ();
+  g_autofree gchar *hash = g_strdup_printf ("%d", NTPAC_FLOW_HASH_VERSION);
+  guint32 first_input = (guint32) get_meta_count (self, "count.inputs");
+  guint n_inputs = ntpac_capture_get_n_inputs (self->capture);
+
+  self->store_sink = ntpac_store_sink_new (self->config.store, self->config.compress_payload, &error);
+  if (self->store_sink == NULL)
+    {
+      self->stats.store_error = g_steal_pointer (&error);
+      return FALSE;
+    }
+  self->run = get_meta_count (self, "runs");
+  self->first_sequence = (guint32) (self->run << 24);
+  for (guint i = 0; i < G_N_ELEMENTS (meta_counts); i++)
+    self->counts_before[i] = get_meta_count (self, meta_counts[i]);
+  put_meta_count (self, "runs", self->run + 1);
+  put_meta_count (self, "count.inputs", (guint64) first_input + n_inputs);
+  put_meta (self, "hash_version", hash);
+  put_run_meta (self, "engine", "ntpac-engine " PACKAGE_VERSION);
+  put_run_meta (self, "pipeline", self->config.pipeline != NULL ? self->config.pipeline : "offline-forensics");
+  put_run_meta (self, "started", started);
+  put_run_meta (self, "state", "running");
+  ntpac_capture_set_first_input_id (self->capture, first_input);
+  for (guint i = 0; i < n_inputs && self->stats.store_error == NULL; i++)
+    if (!ntpac_store_sink_put_input (self->store_sink, ntpac_capture_get_input (self->capture, i), &error))
+      self->stats.store_error = g_steal_pointer (&error);
+  if (self->stats.store_error == NULL && !ntpac_store_flush (self->config.store, &error) && self->stats.store_error == NULL)
+    self->stats.store_error = g_steal_pointer (&error);
+  return self->stats.store_error == NULL;
+}
+
+static void
+end_store (NtpacEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *finished = now_text ();
+  NtpacStoreSinkStats stored;
+
+  for (guint i = 0; i < ntpac_capture_get_n_inputs (self->capture); i++)
+    if (!ntpac_store_sink_put_input (self->store_sink, ntpac_capture_get_input (self->capture, i), &error) &&
+        self->stats.store_error == NULL)
+      self->stats.store_error = g_steal_pointer (&error);
+    else
+      g_clear_error (&error);
+  ntpac_store_sink_get_stats (self->store_sink, &stored);
+  if (!ntpac_store_sink_finish (g_steal_pointer (&self->store_sink), &error) && self->stats.store_error == NULL)
+    self->stats.store_error = g_steal_pointer (&error);
+  self->stats.stored_conversations = stored.conversations;
+  self->stats.stored_pdus = stored.pdus;
+  self->stats.stored_frames = stored.frames;
+  self->stats.stored_anomalies = stored.anomalies;
+  self->stats.stored_payload_bytes = stored.stored_payload_bytes;
+  if (self->stats.store_error != NULL)
+    {
+      put_run_meta (self, "state", "failed");
+      return;
+    }
+  {
+    const guint64 counts[G_N_ELEMENTS (meta_counts)] = {
+      stored.conversations, stored.pdus, stored.frames, stored.anomalies,
+      stored.payload_bytes, stored.stored_payload_bytes,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (meta_counts); i++)
+      put_meta_count (self, meta_counts[i], self->counts_before[i] + counts[i]);
+  }
+  put_run_meta (self, "finished", finished);
+  put_run_meta (self, "state", self->stats.interrupted ? "interrupted" : "complete");
+}
+
 /**
  * ntpac_engine_run:
  * @self: an engine
@@ -295,11 +482,20 @@ ntpac_engine_run (NtpacEngine *self)
   gint64 next_progress = start + self->config.progress_interval_ms * 1000;
   gboolean decode = self->config.stage >= NTPAC_STAGE_PARSE;
   gboolean track = self->config.stage >= NTPAC_STAGE_TRACK;
+  gboolean store = self->config.stage >= NTPAC_STAGE_STORE && self->config.store != NULL;
   NtpacFrame frame;
   NtpacPacket packet;
   guint countdown = PROGRESS_CHECK_FRAMES;
   guint clock_countdown = CLOCK_FRAMES;
 
+  if (store && !begin_store (self))
+    {
+      /* Nothing is read if results cannot be kept. */
+      self->stats.elapsed_ns = (g_get_monotonic_time () - start) * 1000;
+      if (self->store_sink != NULL)
+        ntpac_store_sink_finish (g_steal_pointer (&self->store_sink), NULL);
+      return;
+    }
   if (track)
     start_workers (self);
 
@@ -327,16 +523,19 @@ ntpac_engine_run (NtpacEngine *self)
       if (--countdown == 0)
         {
           countdown = PROGRESS_CHECK_FRAMES;
-          if (g_atomic_int_get (&self->stop_requested))
-            {
-              self->stats.interrupted = TRUE;
-              break;
-            }
+          /* Progress first: the caller may handle a stop request there. */
           if (self->config.progress != NULL && g_get_monotonic_time () >= next_progress)
             {
               report_progress (self);
               next_progress = g_get_monotonic_time () + self->config.progress_interval_ms * 1000;
             }
+          if (g_atomic_int_get (&self->stop_requested))
+            {
+              self->stats.interrupted = TRUE;
+              break;
+            }
+          if (self->store_sink != NULL && ntpac_store_sink_has_failed (self->store_sink))
+            break;  /* the error is reported when the store is closed */
         }
     }
   if (decode)
@@ -344,6 +543,8 @@ ntpac_engine_run (NtpacEngine *self)
   if (track)
     stop_workers (self);
   ntpac_capture_wait_hashes (self->capture);
+  if (self->store_sink != NULL)
+    end_store (self);
   self->stats.decode = *ntpac_decoder_get_stats (self->decoder);
   merge_decode_anomalies (self);
   self->stats.elapsed_ns = (g_get_monotonic_time () - start) * 1000;

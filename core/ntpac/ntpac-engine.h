@@ -14,6 +14,7 @@
 #include "ntpac-capture.h"
 #include "ntpac-conversation.h"
 #include "ntpac-decoder.h"
+#include "ntpac-store.h"
 #include "ntpac-tracking.h"
 #include "ntpac-transport.h"
 
@@ -24,6 +25,7 @@ G_BEGIN_DECLS
  * @NTPAC_STAGE_READ: read frames only
  * @NTPAC_STAGE_PARSE: read and decode frames
  * @NTPAC_STAGE_TRACK: and reassemble L7 conversations
+ * @NTPAC_STAGE_STORE: and store them (when a store is given)
  *
  * How far a run goes; benchmarks measure each stage on its own.
  */
@@ -32,6 +34,7 @@ typedef enum
   NTPAC_STAGE_READ,
   NTPAC_STAGE_PARSE,
   NTPAC_STAGE_TRACK,
+  NTPAC_STAGE_STORE,
 } NtpacStage;
 
 typedef struct _NtpacEngine NtpacEngine;
@@ -59,6 +62,9 @@ typedef void (*NtpacProgressFunc) (NtpacEngine *engine,
  * @anomaly: (nullable): called for each anomaly, from the reading thread
  *   and from workers at once: must be thread-safe
  * @anomaly_data: passed to @anomaly
+ * @store: (nullable): where results are written (stage store)
+ * @compress_payload: LZ4-compress stored payloads when it pays
+ * @pipeline: (nullable): name of the pipeline, recorded in the store
  */
 typedef struct
 {
@@ -76,6 +82,9 @@ typedef struct
   gpointer                           sink_data;
   NtpacAnomalyFunc                   anomaly;
   gpointer                           anomaly_data;
+  NtpacStore                        *store;
+  gboolean                           compress_payload;
+  const gchar                       *pipeline;
 } NtpacEngineConfig;
 
 /**
@@ -91,6 +100,13 @@ typedef struct
  * @missing_bytes: application bytes known missing
  * @actors_failed: conversation actors that failed (and were closed)
  * @peak_tracking_memory: most bytes one worker held at once
+ * @stored_conversations: conversations handed to the store
+ * @stored_pdus: PDUs handed to the store
+ * @stored_frames: frames handed to the store
+ * @stored_anomalies: anomalies handed to the store
+ * @stored_payload_bytes: payload bytes stored, after compression
+ * @store_error: (nullable): why the store failed; what was written before
+ *   is kept
  * @elapsed_ns: wall-clock duration of the run
  * @interrupted: the run was stopped before the end of its inputs
  */
@@ -107,6 +123,12 @@ typedef struct
   guint64           missing_bytes;
   guint64           actors_failed;
   gsize             peak_tracking_memory;
+  guint64           stored_conversations;
+  guint64           stored_pdus;
+  guint64           stored_frames;
+  guint64           stored_anomalies;
+  guint64           stored_payload_bytes;
+  GError           *store_error;
   gint64            elapsed_ns;
   gboolean          interrupted;
 } NtpacRunStats;

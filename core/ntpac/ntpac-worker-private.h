@@ -17,6 +17,7 @@ typedef struct
 {
   guint                              index;
   guint16                            node;
+  guint32                            first_sequence;
   NtpacTrackingConfig                tracking;
   const NtpacConversationSinkFuncs  *sink;
   gpointer                           sink_data;

@@ -87,6 +87,7 @@ ntpac_worker_new (const NtpacWorkerConfig *config)
   self->index = config->index;
   self->tracker.config = config->tracking;
   self->tracker.node = config->node;
+  self->tracker.next_sequence = config->first_sequence;
   self->tracker.worker = (guint16) config->index;
   self->tracker.sink = config->sink;
   self->tracker.sink_data = config->sink_data;

@@ -23,6 +23,11 @@
 #include <ntpac/ntpac-transport.h>
 #include <ntpac/ntpac-conversation.h>
 #include <ntpac/ntpac-tracking.h>
+#include <ntpac/ntpac-store-keys.h>
+#include <ntpac/ntpac-store.h>
+#include <ntpac/ntpac-record.h>
+#include <ntpac/ntpac-query.h>
+#include <ntpac/ntpac-carve.h>
 #include <ntpac/ntpac-engine.h>
 
 #undef NTPAC_INSIDE

@@ -7,92 +7,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ntpac-test-files.h"
 #include "ntpac-test-packet.h"
 #include "ntpac-test-pcap.h"
+#include "ntpac-test-run.h"
 
 #define T0 G_GINT64_CONSTANT (1709251200000000000)
 
-typedef struct
-{
-  gint   status;
-  gchar *out;
-  gchar *err;
-} Run;
-
+/* Runs ntpac-engine in Czech. */
 static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_engine_va (Run          *r,
-               gchar       **envp,
-               const gchar  *first,
-               va_list       args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const gchar *engine = g_getenv ("NTPAC_ENGINE");
-  const gchar *arg;
-
-  g_assert_nonnull (engine);
-  g_ptr_array_add (argv, (gpointer) engine);
-  for (arg = first; arg != NULL; arg = va_arg (args, const gchar *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  g_ptr_array_add (argv, NULL);
-
-  memset (r, 0, sizeof *r);
-  g_spawn_sync (NULL, (gchar **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &r->status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (r->status));
-  r->status = WEXITSTATUS (r->status);
-}
-
-/* Runs ntpac-engine with @args (NULL-terminated) and returns its exit
- * status, standard output and standard error. */
-static void
-run_engine (Run         *r,
-            const gchar *first,
-            ...)
-{
-  va_list args;
-
-  va_start (args, first);
-  run_engine_va (r, NULL, first, args);
-  va_end (args);
-}
-
-/* The same in Czech. */
-static void
-run_engine_czech (Run         *r,
-                  const gchar *first,
-                  ...)
+run_engine_czech (NtpacTestRun *r,
+                  const gchar  *command,
+                  const gchar  *input)
 {
   g_auto(GStrv) envp = g_get_environ ();
-  va_list args;
 
   envp = g_environ_setenv (envp, "LANGUAGE", "cs", TRUE);
   envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
-  va_start (args, first);
-  run_engine_va (r, envp, first, args);
-  va_end (args);
-}
-
-static JsonObject *
-parse_object (const gchar *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  ntpac_test_run_engine_env (r, envp, command, input, NULL);
 }
 
 /* A capture with TCP over IPv4, UDP over IPv6 in a VLAN, an IPv4
@@ -151,20 +83,11 @@ write_sample (const gchar *dir)
   return path;
 }
 
-static gchar *
-file_sha256 (const gchar *path)
-{
-  g_autofree gchar *contents = NULL;
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-}
-
 typedef struct
 {
   gchar *dir;
   gchar *sample;
+  gchar *db;
 } Fixture;
 
 static void
@@ -173,40 +96,33 @@ fixture_set_up (Fixture       *f,
 {
   f->dir = g_dir_make_tmp ("ntpac-cli-XXXXXX", NULL);
   f->sample = write_sample (f->dir);
+  f->db = g_build_filename (f->dir, "sample.ntpac", NULL);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const gchar *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename (f->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  ntpac_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->sample);
+  g_free (f->db);
 }
 
 static void
 test_help_and_version (void)
 {
-  g_auto(Run) help = { 0 };
-  g_auto(Run) version = { 0 };
-  g_auto(Run) run_help = { 0 };
+  g_auto(NtpacTestRun) help = { 0 };
+  g_auto(NtpacTestRun) version = { 0 };
+  g_auto(NtpacTestRun) run_help = { 0 };
 
-  run_engine (&help, "--help", NULL);
+  ntpac_test_run_engine (&help, "--help", NULL);
   g_assert_cmpint (help.status, ==, 0);
   g_assert_nonnull (strstr (help.out, "run"));
-  run_engine (&version, "--version", NULL);
+  ntpac_test_run_engine (&version, "--version", NULL);
   g_assert_cmpint (version.status, ==, 0);
   g_assert_true (g_str_has_prefix (version.out, "ntpac-engine "));
-  run_engine (&run_help, "run", "--help", NULL);
+  ntpac_test_run_engine (&run_help, "run", "--help", NULL);
   g_assert_cmpint (run_help.status, ==, 0);
   g_assert_nonnull (strstr (run_help.out, "--json"));
   g_assert_nonnull (strstr (run_help.out, "Exit status"));
@@ -215,10 +131,10 @@ test_help_and_version (void)
 static void
 test_czech_messages (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(NtpacTestRun) r = { 0 };
 
   g_test_summary ("Messages are translated: the Czech catalogue is used when asked for.");
-  run_engine_czech (&r, "run", "/nonexistent/evidence.pcap", NULL);
+  run_engine_czech (&r, "run", "/nonexistent/evidence.pcap");
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Nelze otevřít „/nonexistent/evidence.pcap“"));
   g_assert_nonnull (strstr (r.out, "Vstupy (1)"));
@@ -227,28 +143,28 @@ test_czech_messages (void)
 static void
 test_bad_usage (void)
 {
-  g_auto(Run) option = { 0 };
-  g_auto(Run) command = { 0 };
-  g_auto(Run) no_input = { 0 };
-  g_auto(Run) stage = { 0 };
-  g_auto(Run) size = { 0 };
+  g_auto(NtpacTestRun) option = { 0 };
+  g_auto(NtpacTestRun) command = { 0 };
+  g_auto(NtpacTestRun) no_input = { 0 };
+  g_auto(NtpacTestRun) stage = { 0 };
+  g_auto(NtpacTestRun) size = { 0 };
 
   g_test_summary ("Bad options and commands give one clear message, a pointer to --help, "
                   "and exit status 1.");
-  run_engine (&option, "run", "--bogus", "x.pcap", NULL);
+  ntpac_test_run_engine (&option, "run", "--bogus", "x.pcap", NULL);
   g_assert_cmpint (option.status, ==, 1);
   g_assert_nonnull (strstr (option.err, "--bogus"));
   g_assert_nonnull (strstr (option.err, "ntpac-engine run --help"));
-  run_engine (&command, "frobnicate", NULL);
+  ntpac_test_run_engine (&command, "frobnicate", NULL);
   g_assert_cmpint (command.status, ==, 1);
   g_assert_nonnull (strstr (command.err, "frobnicate"));
-  run_engine (&no_input, "run", NULL);
+  ntpac_test_run_engine (&no_input, "run", NULL);
   g_assert_cmpint (no_input.status, ==, 1);
   g_assert_nonnull (strstr (no_input.err, "No input"));
-  run_engine (&stage, "run", "--stage", "dissect-everything", "x.pcap", NULL);
+  ntpac_test_run_engine (&stage, "run", "--stage", "dissect-everything", "x.pcap", NULL);
   g_assert_cmpint (stage.status, ==, 1);
   g_assert_nonnull (strstr (stage.err, "dissect-everything"));
-  run_engine (&size, "run", "--frag-memory", "lots", "x.pcap", NULL);
+  ntpac_test_run_engine (&size, "run", "--frag-memory", "lots", "x.pcap", NULL);
   g_assert_cmpint (size.status, ==, 1);
   g_assert_nonnull (strstr (size.err, "lots"));
 }
@@ -257,17 +173,17 @@ static void
 test_run_json_summary (Fixture       *f,
                        gconstpointer  data)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(NtpacTestRun) r = { 0 };
   g_autoptr(JsonObject) summary = NULL;
   JsonObject *input, *anomalies;
-  g_autofree gchar *sha = file_sha256 (f->sample);
+  g_autofree gchar *sha = ntpac_test_file_sha256 (f->sample);
 
   g_test_summary ("run --json prints one object with the input, its SHA-256 and the "
                   "counts per link type, network and transport protocol, fragments and "
                   "anomalies (with the frame each kind was first seen in).");
-  run_engine (&r, "run", "--json", f->sample, NULL);
+  ntpac_test_run_engine (&r, "run", "--json", "-o", f->db, f->sample, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  summary = parse_object (r.out);
+  summary = ntpac_test_parse_object (r.out);
   g_assert_cmpint (json_object_get_int_member (summary, "frames"), ==, 6);
   g_assert_cmpint (json_object_get_int_member (summary, "exit_code"), ==, 0);
   input = json_array_get_object_element (json_object_get_array_member (summary, "inputs"), 0);
@@ -294,10 +210,10 @@ static void
 test_run_text_summary (Fixture       *f,
                        gconstpointer  data)
 {
-  g_auto(Run) r = { 0 };
-  g_autofree gchar *sha = file_sha256 (f->sample);
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autofree gchar *sha = ntpac_test_file_sha256 (f->sample);
 
-  run_engine (&r, "run", f->sample, NULL);
+  ntpac_test_run_engine (&r, "run", "-o", f->db, f->sample, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, sha));
   g_assert_nonnull (strstr (r.out, "ipv4.truncated"));
@@ -310,7 +226,7 @@ static void
 test_run_damaged_input (Fixture       *f,
                         gconstpointer  data)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(NtpacTestRun) r = { 0 };
   g_autoptr(JsonObject) summary = NULL;
   JsonObject *damage;
   struct stat st;
@@ -319,11 +235,11 @@ test_run_damaged_input (Fixture       *f,
                   "the damage is reported with file and byte offset, exit status 2.");
   g_assert_cmpint (g_stat (f->sample, &st), ==, 0);
   g_assert_cmpint (truncate (f->sample, st.st_size - 5), ==, 0);
-  run_engine (&r, "run", "--json", f->sample, NULL);
+  ntpac_test_run_engine (&r, "run", "--json", "-o", f->db, f->sample, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, f->sample));
   g_assert_nonnull (strstr (r.err, "damaged at byte"));
-  summary = parse_object (r.out);
+  summary = ntpac_test_parse_object (r.out);
   g_assert_cmpint (json_object_get_int_member (summary, "frames"), ==, 5);
   damage = json_object_get_object_member (json_array_get_object_element (json_object_get_array_member (summary, "inputs"), 0), "damage");
   g_assert_nonnull (damage);
@@ -334,17 +250,17 @@ static void
 test_run_unreadable_and_good_input (Fixture       *f,
                                     gconstpointer  data)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(NtpacTestRun) r = { 0 };
   g_autoptr(JsonObject) summary = NULL;
   g_autofree gchar *missing = g_build_filename (f->dir, "missing.pcap", NULL);
 
   g_test_summary ("An input that cannot be opened is a clear error and exit status 1, "
                   "and the other inputs are still read.");
-  run_engine (&r, "run", "--json", missing, f->sample, NULL);
+  ntpac_test_run_engine (&r, "run", "--json", "-o", f->db, missing, f->sample, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Cannot open"));
   g_assert_nonnull (strstr (r.err, missing));
-  summary = parse_object (r.out);
+  summary = ntpac_test_parse_object (r.out);
   g_assert_cmpint (json_object_get_int_member (summary, "frames"), ==, 6);
 }
 
@@ -352,12 +268,12 @@ static void
 test_run_read_stage (Fixture       *f,
                      gconstpointer  data)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(NtpacTestRun) r = { 0 };
   g_autoptr(JsonObject) summary = NULL;
 
-  run_engine (&r, "run", "--json", "--stage", "read", "--no-hash", f->sample, NULL);
+  ntpac_test_run_engine (&r, "run", "--json", "--stage", "read", "--no-hash", f->sample, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  summary = parse_object (r.out);
+  summary = ntpac_test_parse_object (r.out);
   g_assert_cmpint (json_object_get_int_member (summary, "frames"), ==, 6);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (summary, "transport")), ==, 0);
   g_assert_true (json_object_get_null_member (json_array_get_object_element (json_object_get_array_member (summary, "inputs"), 0), "sha256"));
@@ -367,7 +283,7 @@ static void
 test_run_conversations (Fixture       *f,
                         gconstpointer  data)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(NtpacTestRun) r = { 0 };
   g_auto(GStrv) lines = NULL;
   static const gchar * const fields[] = {
     "conversation", "ts", "transport", "src", "sport", "dst", "dport", "input", "frames",
@@ -378,7 +294,7 @@ test_run_conversations (Fixture       *f,
 
   g_test_summary ("run --conversations prints one JSON object per conversation with the "
                   "fields of the conversations export; the summary goes to standard error.");
-  run_engine (&r, "run", "--conversations", "-j", "2", f->sample, NULL);
+  ntpac_test_run_engine (&r, "run", "--conversations", "-j", "2", "--no-store", f->sample, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "Frames"));
   lines = g_strsplit (r.out, "\n", -1);
@@ -388,7 +304,7 @@ test_run_conversations (Fixture       *f,
 
       if (lines[i][0] == '\0')
         continue;
-      o = parse_object (lines[i]);
+      o = ntpac_test_parse_object (lines[i]);
       for (guint k = 0; fields[k] != NULL; k++)
         g_assert_true (json_object_has_member (o, fields[k]));
       g_assert_cmpuint (strlen (json_object_get_string_member (o, "conversation")), ==, 32);

@@ -10,6 +10,7 @@
 #include <ntpac/ntpac.h>
 
 #include "conversation-collector.h"
+#include "ntpac-test-truth.h"
 #include "ntpac-traffic-gen.h"
 
 typedef struct
@@ -82,18 +83,6 @@ track (const gchar *capture,
   return result;
 }
 
-static gchar *
-truth_key (JsonObject *flow)
-{
-  return g_strdup_printf ("%s %s:%" G_GINT64_FORMAT " -> %s:%" G_GINT64_FORMAT " @%" G_GINT64_FORMAT,
-                          json_object_get_string_member (flow, "transport"),
-                          json_object_get_string_member (flow, "src"),
-                          json_object_get_int_member (flow, "sport"),
-                          json_object_get_string_member (flow, "dst"),
-                          json_object_get_int_member (flow, "dport"),
-                          json_object_get_int_member (flow, "first_ts_ns"));
-}
-
 static void
 check_direction (const CollectedConversation *c,
                  NtpacDirection               dir,
@@ -122,8 +111,7 @@ static void
 check_against_truth (const gchar *truth_path,
                      GPtrArray   *conversations)
 {
-  g_autofree gchar *text = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) truth = ntpac_test_truth_flows (truth_path);
   g_autoptr(GHashTable) ours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   guint flows = 0, lossless = 0, lossy = 0;
 
@@ -134,24 +122,13 @@ check_against_truth (const gchar *truth_path,
       g_assert_true (g_hash_table_insert (ours, collected_describe (c), c));
     }
 
-  g_assert_true (g_file_get_contents (truth_path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  for (guint i = 0; i < truth->len; i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *o;
-      g_autofree gchar *key = NULL;
-      CollectedConversation *c;
+      JsonObject *o = truth->pdata[i];
+      g_autofree gchar *key = ntpac_test_truth_flow_key (o);
+      CollectedConversation *c = g_hash_table_lookup (ours, key);
 
-      if (lines[i][0] == '\0')
-        continue;
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
-      o = json_node_get_object (json_parser_get_root (parser));
-      if (!g_str_equal (json_object_get_string_member (o, "type"), "flow"))
-        continue;
       flows++;
-      key = truth_key (o);
-      c = g_hash_table_lookup (ours, key);
       if (c == NULL)
         g_error ("no conversation for %s", key);
       g_assert_cmpuint (c->conversation.packets, ==, json_object_get_int_member (o, "packets"));

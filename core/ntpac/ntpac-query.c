@@ -1,0 +1,1023 @@
+/* ntpac-query.c: reading results back, filtered, from one or more
+ * databases
+ *
+ * A query reads one kind of record (a column family) from each database
+ * and merges them in key order, which is time order. Filters use the
+ * indexes where they can (an address: index.ip; a time range: the keys
+ * themselves) and check every record they return. Each record becomes a
+ * row of JSON values: the fields common to every kind, then the kind's
+ * own, as the export contract names them.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "ntpac-anomaly.h"
+#include "ntpac-json-private.h"
+#include "ntpac-linktype.h"
+#include "ntpac-query.h"
+#include "ntpac-record.h"
+#include "ntpac-store-sink-private.h"
+#include "ntpac-time.h"
+
+G_DEFINE_QUARK (ntpac-query-error-quark, ntpac_query_error)
+
+/* A cell of a row: a field name and its value as JSON. */
+typedef struct
+{
+  gchar *name;
+  gchar *json;
+} Cell;
+
+static void
+cell_free (gpointer data)
+{
+  Cell *cell = data;
+
+  g_free (cell->name);
+  g_free (cell->json);
+  g_free (cell);
+}
+
+#define COMMON_COLUMNS "conversation", "ts", "transport", "src", "sport", "dst", "dport", "input", "frames"
+
+static const gchar * const conversation_columns[] = {
+  COMMON_COLUMNS, "first_ts", "last_ts", "protocol", "packets", "bytes_up", "bytes_down",
+  "missing_bytes", "anomalies", NULL
+};
+static const gchar * const http_columns[] = {
+  COMMON_COLUMNS, "method", "uri", "host", "version", "user_agent", "request_headers",
+  "request_body_len", "status", "reason", "response_headers", "content_type",
+  "response_body_len", "response_body_sha256", "body_complete", "missing_bytes", NULL
+};
+static const gchar * const dns_columns[] = {
+  COMMON_COLUMNS, "id", "is_response", "opcode", "rcode", "qname", "qtype", "answers",
+  "authority", "additional", NULL
+};
+static const gchar * const tls_columns[] = {
+  COMMON_COLUMNS, "version", "sni", "alpn", "ja3", "ja4", "certificates", NULL
+};
+static const gchar * const object_columns[] = {
+  COMMON_COLUMNS, "sha256", "size", "content_type", "source", "complete", NULL
+};
+static const gchar * const anomaly_columns[] = {
+  COMMON_COLUMNS, "kind", "severity", "description", "offset", NULL
+};
+static const gchar * const input_columns[] = {
+  COMMON_COLUMNS, "path", "size", "sha256", "format", "first_ts", "last_ts", "link_types",
+  "frame_count", "damage", "damage_offset", "error", NULL
+};
+
+typedef enum
+{
+  KIND_CONVERSATIONS,
+  KIND_RECORDS,       /* dissector records and objects: a{sv} with the common fields */
+  KIND_ANOMALIES,
+  KIND_INPUTS,
+} KindType;
+
+typedef struct
+{
+  const gchar         *name;
+  const gchar         *cf;
+  KindType             type;
+  const gchar * const *columns;
+  const gchar         *host_field;   /* what --host matches in the record */
+} KindInfo;
+
+static const KindInfo kinds[] = {
+  { "conversations", NTPAC_STORE_CF_CONVERSATIONS, KIND_CONVERSATIONS, conversation_columns, NULL },
+  { "http", "http", KIND_RECORDS, http_columns, "host" },
+  { "dns", "dns", KIND_RECORDS, dns_columns, "qname" },
+  { "tls", "tls", KIND_RECORDS, tls_columns, "sni" },
+  { "objects", NTPAC_STORE_CF_OBJECTS, KIND_RECORDS, object_columns, NULL },
+  { "anomalies", NTPAC_STORE_CF_ANOMALIES, KIND_ANOMALIES, anomaly_columns, NULL },
+  { "inputs", NTPAC_STORE_CF_INPUTS, KIND_INPUTS, input_columns, NULL },
+};
+
+/* ---- JSON values ------------------------------------------------------ */
+
+static void
+json_from_variant (NtpacJson *json,
+                   GVariant  *v)
+{
+  if (v == NULL)
+    {
+      ntpac_json_null (json);
+      return;
+    }
+  switch (g_variant_classify (v))
+    {
+    case G_VARIANT_CLASS_BOOLEAN:
+      ntpac_json_bool (json, g_variant_get_boolean (v));
+      break;
+    case G_VARIANT_CLASS_BYTE:
+      ntpac_json_uint (json, g_variant_get_byte (v));
+      break;
+    case G_VARIANT_CLASS_UINT16:
+      ntpac_json_uint (json, g_variant_get_uint16 (v));
+      break;
+    case G_VARIANT_CLASS_UINT32:
+      ntpac_json_uint (json, g_variant_get_uint32 (v));
+      break;
+    case G_VARIANT_CLASS_UINT64:
+      ntpac_json_uint (json, g_variant_get_uint64 (v));
+      break;
+    case G_VARIANT_CLASS_INT16:
+      ntpac_json_int (json, g_variant_get_int16 (v));
+      break;
+    case G_VARIANT_CLASS_INT32:
+      ntpac_json_int (json, g_variant_get_int32 (v));
+      break;
+    case G_VARIANT_CLASS_INT64:
+      ntpac_json_int (json, g_variant_get_int64 (v));
+      break;
+    case G_VARIANT_CLASS_DOUBLE:
+      ntpac_json_double (json, g_variant_get_double (v));
+      break;
+    case G_VARIANT_CLASS_STRING:
+      ntpac_json_string (json, g_variant_get_string (v, NULL));
+      break;
+    case G_VARIANT_CLASS_VARIANT:
+      {
+        g_autoptr(GVariant) inner = g_variant_get_variant (v);
+
+        json_from_variant (json, inner);
+      }
+      break;
+    case G_VARIANT_CLASS_MAYBE:
+      {
+        g_autoptr(GVariant) inner = g_variant_get_maybe (v);
+
+        json_from_variant (json, inner);
+      }
+      break;
+    case G_VARIANT_CLASS_ARRAY:
+      if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT))
+        {
+          GVariantIter iter;
+          const gchar *key;
+          GVariant *value;
+
+          ntpac_json_begin_object (json);
+          g_variant_iter_init (&iter, v);
+          while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+            {
+              ntpac_json_key (json, key);
+              json_from_variant (json, value);
+              g_variant_unref (value);
+            }
+          ntpac_json_end_object (json);
+        }
+      else
+        {
+          gsize n = g_variant_n_children (v);
+
+          ntpac_json_begin_array (json);
+          for (gsize i = 0; i < n; i++)
+            {
+              g_autoptr(GVariant) child = g_variant_get_child_value (v, i);
+
+              json_from_variant (json, child);
+            }
+          ntpac_json_end_array (json);
+        }
+      break;
+    case G_VARIANT_CLASS_TUPLE:
+    case G_VARIANT_CLASS_DICT_ENTRY:
+    default:
+      {
+        gsize n = g_variant_n_children (v);
+
+        ntpac_json_begin_array (json);
+        for (gsize i = 0; i < n; i++)
+          {
+            g_autoptr(GVariant) child = g_variant_get_child_value (v, i);
+
+            json_from_variant (json, child);
+          }
+        ntpac_json_end_array (json);
+      }
+      break;
+    }
+}
+
+static gchar *
+variant_json (GVariant *v)
+{
+  GString *out = g_string_new (NULL);
+  NtpacJson json;
+
+  ntpac_json_init (&json, out);
+  json_from_variant (&json, v);
+  return g_string_free (out, FALSE);
+}
+
+static void
+add_cell (GPtrArray   *row,
+          const gchar *name,
+          gchar       *json)
+{
+  Cell *cell = g_new0 (Cell, 1);
+
+  cell->name = g_strdup (name);
+  cell->json = json;
+  g_ptr_array_add (row, cell);
+}
+
+static void
+add_null (GPtrArray   *row,
+          const gchar *name)
+{
+  add_cell (row, name, g_strdup ("null"));
+}
+
+static void
+add_string (GPtrArray   *row,
+            const gchar *name,
+            const gchar *value)
+{
+  GString *out = g_string_new (NULL);
+
+  if (value == NULL)
+    g_string_append (out, "null");
+  else
+    ntpac_json_escape_append (out, value, strlen (value));
+  add_cell (row, name, g_string_free (out, FALSE));
+}
+
+static void
+add_uint (GPtrArray   *row,
+          const gchar *name,
+          guint64      value)
+{
+  add_cell (row, name, g_strdup_printf ("%" G_GUINT64_FORMAT, value));
+}
+
+static void
+add_time (GPtrArray   *row,
+          const gchar *name,
+          gint64       ts_ns)
+{
+  g_autofree gchar *text = ntpac_time_format_rfc3339 (ts_ns);
+
+  add_string (row, name, text);
+}
+
+static void
+add_field (GPtrArray   *row,
+           const gchar *name,
+           GVariant    *dict,
+           const gchar *key)
+{
+  g_autoptr(GVariant) v = g_variant_lookup_value (dict, key, NULL);
+
+  add_cell (row, name, variant_json (v));
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+typedef struct
+{
+  GString  *first;
+  GString  *others;
+  guint32   first_input;
+  gint64    open_input;
+} FrameLists;
+
+static gboolean
+collect_frame (guint32  input,
+               guint64  number,
+               gpointer user_data)
+{
+  FrameLists *f = user_data;
+
+  if (input == f->first_input)
+    {
+      g_string_append_printf (f->first, "%s%" G_GUINT64_FORMAT, f->first->len > 1 ? "," : "", number);
+      return TRUE;
+    }
+  if (f->open_input != input)
+    {
+      g_string_append_printf (f->others, "%s{\"input\":%u,\"frames\":[", f->open_input >= 0 ? "]}," : "", input);
+      f->open_input = input;
+      g_string_append_printf (f->others, "%" G_GUINT64_FORMAT, number);
+    }
+  else
+    g_string_append_printf (f->others, ",%" G_GUINT64_FORMAT, number);
+  return TRUE;
+}
+
+/**
+ * ntpac_query_conversation_row:
+ * @id: the conversation's id
+ * @record: its stored record (`a{sv}`)
+ *
+ * Returns: (transfer full): the row of the `conversations` export
+ * Since: 0.1
+ */
+GPtrArray *
+ntpac_query_conversation_row (const NtpacConversationId *id,
+                              GVariant                  *r)
+{
+  GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
+  g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
+  g_autoptr(GVariant) list = g_variant_lookup_value (r, "frame_list", G_VARIANT_TYPE_BYTESTRING);
+  FrameLists frames = { g_string_new ("["), g_string_new ("["), (guint32) ntpac_record_get_uint (r, "input"), -1 };
+
+  if (list != NULL)
+    {
+      gsize len;
+      const guint8 *data = g_variant_get_fixed_array (list, &len, 1);
+
+      ntpac_frame_list_foreach (data, len, collect_frame, &frames);
+    }
+  g_string_append_c (frames.first, ']');
+  add_string (row, "conversation", hex);
+  add_time (row, "ts", ntpac_record_get_int (r, "first_ts"));
+  add_field (row, "transport", r, "transport");
+  add_field (row, "src", r, "src");
+  add_field (row, "sport", r, "sport");
+  add_field (row, "dst", r, "dst");
+  add_field (row, "dport", r, "dport");
+  add_field (row, "input", r, "input");
+  add_cell (row, "frames", g_string_free (frames.first, FALSE));
+  add_time (row, "first_ts", ntpac_record_get_int (r, "first_ts"));
+  add_time (row, "last_ts", ntpac_record_get_int (r, "last_ts"));
+  add_field (row, "protocol", r, "protocol");
+  add_field (row, "packets", r, "packets");
+  add_field (row, "bytes_up", r, "bytes_up");
+  add_field (row, "bytes_down", r, "bytes_down");
+  add_uint (row, "missing_bytes", ntpac_record_get_uint (r, "missing_up") + ntpac_record_get_uint (r, "missing_down"));
+  add_field (row, "anomalies", r, "anomalies");
+  /* A conversation that went on in the next capture file. */
+  if (frames.open_input >= 0)
+    {
+      g_string_append (frames.others, "]}]");
+      add_cell (row, "frames_in_other_inputs", g_string_free (frames.others, FALSE));
+    }
+  else
+    g_string_free (frames.others, TRUE);
+  return row;
+}
+
+const gchar * const *
+ntpac_query_conversation_columns (void)
+{
+  return conversation_columns;
+}
+
+static GPtrArray *
+anomaly_row (GVariant *r)
+{
+  GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
+  const gchar *kind = ntpac_record_get_string (r, "kind");
+  const gchar *description = NULL;
+
+  for (guint k = 0; kind != NULL && k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
+    if (g_str_equal (ntpac_anomaly_kind_to_id (k), kind))
+      description = ntpac_anomaly_kind_describe (k);
+  add_field (row, "conversation", r, "conversation");
+  add_time (row, "ts", ntpac_record_get_int (r, "ts"));
+  add_null (row, "transport");
+  add_null (row, "src");
+  add_null (row, "sport");
+  add_null (row, "dst");
+  add_null (row, "dport");
+  add_field (row, "input", r, "input");
+  add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", ntpac_record_get_uint (r, "frame")));
+  add_string (row, "kind", kind);
+  add_field (row, "severity", r, "severity");
+  add_string (row, "description", description);
+  add_field (row, "offset", r, "offset");
+  return row;
+}
+
+static GPtrArray *
+input_row (guint32   id,
+           GVariant *r)
+{
+  GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
+  g_autoptr(GVariant) types = g_variant_lookup_value (r, "link_types", G_VARIANT_TYPE ("au"));
+  GString *names = g_string_new ("[");
+  gint64 first_ts = 0, last_ts = 0;
+  gboolean has_ts = g_variant_lookup (r, "first_ts", "x", &first_ts) &&
+                    g_variant_lookup (r, "last_ts", "x", &last_ts);
+
+  for (gsize i = 0; types != NULL && i < g_variant_n_children (types); i++)
+    {
+      guint32 t;
+      const gchar *name;
+
+      g_variant_get_child (types, i, "u", &t);
+      name = ntpac_link_type_to_string (t);
+      if (i > 0)
+        g_string_append_c (names, ',');
+      if (name != NULL)
+        ntpac_json_escape_append (names, name, strlen (name));
+      else
+        g_string_append_printf (names, "%u", t);
+    }
+  g_string_append_c (names, ']');
+  add_null (row, "conversation");
+  if (has_ts)
+    add_time (row, "ts", first_ts);
+  else
+    add_null (row, "ts");
+  add_null (row, "transport");
+  add_null (row, "src");
+  add_null (row, "sport");
+  add_null (row, "dst");
+  add_null (row, "dport");
+  add_uint (row, "input", id);
+  add_cell (row, "frames", g_strdup ("[]"));
+  add_field (row, "path", r, "path");
+  add_field (row, "size", r, "size");
+  add_field (row, "sha256", r, "sha256");
+  add_field (row, "format", r, "format");
+  if (has_ts)
+    {
+      add_time (row, "first_ts", first_ts);
+      add_time (row, "last_ts", last_ts);
+    }
+  else
+    {
+      add_null (row, "first_ts");
+      add_null (row, "last_ts");
+    }
+  add_cell (row, "link_types", g_string_free (names, FALSE));
+  add_field (row, "frame_count", r, "frames");
+  add_field (row, "damage", r, "damage");
+  add_field (row, "damage_offset", r, "damage_offset");
+  add_field (row, "error", r, "error");
+  return row;
+}
+
+/* Dissector records and objects carry the common fields themselves;
+ * times are stored in ns and shown as RFC 3339. */
+static GPtrArray *
+record_row (const KindInfo            *kind,
+            const NtpacConversationId *id,
+            GVariant                  *r)
+{
+  GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
+  g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
+
+  for (guint i = 0; kind->columns[i] != NULL; i++)
+    {
+      const gchar *column = kind->columns[i];
+
+      if (g_str_equal (column, "conversation"))
+        add_string (row, column, hex);
+      else if (g_str_equal (column, "ts"))
+        add_time (row, column, ntpac_record_get_int (r, "ts"));
+      else
+        add_field (row, column, r, column);
+    }
+  return row;
+}
+
+/* ---- rows as text ------------------------------------------------------ */
+
+/**
+ * ntpac_query_row_get:
+ * @row: a row
+ * @name: a column
+ *
+ * Returns: (nullable): the column's value as JSON, or %NULL
+ * Since: 0.1
+ */
+const gchar *
+ntpac_query_row_get (GPtrArray   *row,
+                     const gchar *name)
+{
+  for (guint i = 0; i < row->len; i++)
+    if (g_str_equal (((Cell *) row->pdata[i])->name, name))
+      return ((Cell *) row->pdata[i])->json;
+  return NULL;
+}
+
+/**
+ * ntpac_query_row_to_json:
+ * @columns: the kind's columns
+ * @row: a row
+ *
+ * Returns: (transfer full): the row as one JSON object (without newline):
+ *   the columns in order, then any extra field the row has
+ * Since: 0.1
+ */
+gchar *
+ntpac_query_row_to_json (const gchar * const *columns,
+                         GPtrArray           *row)
+{
+  GString *out = g_string_new ("{");
+  gboolean first = TRUE;
+
+  for (guint i = 0; i < row->len; i++)
+    {
+      Cell *cell = row->pdata[i];
+
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      ntpac_json_escape_append (out, cell->name, strlen (cell->name));
+      g_string_append_c (out, ':');
+      g_string_append (out, cell->json);
+    }
+  g_string_append_c (out, '}');
+  (void) columns;
+  return g_string_free (out, FALSE);
+}
+
+/* A JSON value as a person reads it in a column: strings without quotes,
+ * null empty, arrays and objects as JSON. */
+gchar *
+ntpac_query_value_to_text (const gchar *json)
+{
+  GString *out;
+
+  if (json == NULL || g_str_equal (json, "null"))
+    return g_strdup ("");
+  if (json[0] != '"')
+    return g_strdup (json);
+  out = g_string_new (NULL);
+  for (const gchar *p = json + 1; *p != '\0' && *p != '"'; p++)
+    {
+      if (*p == '\\' && p[1] != '\0')
+        {
+          p++;
+          switch (*p)
+            {
+            case 'n':
+              g_string_append (out, "\\n");
+              break;
+            case 't':
+              g_string_append (out, "\\t");
+              break;
+            case 'r':
+              g_string_append (out, "\\r");
+              break;
+            case 'u':
+              {
+                gchar hex[5] = { 0 };
+
+                strncpy (hex, p + 1, 4);
+                g_string_append_unichar (out, (gunichar) g_ascii_strtoull (hex, NULL, 16));
+                p += strlen (hex);
+              }
+              break;
+            default:
+              g_string_append_c (out, *p);
+              break;
+            }
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ---- sources: one database ------------------------------------------- */
+
+typedef struct
+{
+  NtpacStore     *store;
+  gint            cf;
+  NtpacStoreIter *iter;
+  GPtrArray      *keys;         /* explicit keys to read, or NULL to scan */
+  guint           next_key;
+  GHashTable     *host_conversations;  /* ids whose names match --host */
+  GBytes         *head_key;     /* lookahead, for the merge */
+  GPtrArray      *head_row;
+  gboolean        done;
+} Source;
+
+struct _NtpacQuery
+{
+  const KindInfo   *kind;
+  NtpacQueryFilter  filter;
+  GPatternSpec     *host;
+  GPtrArray        *sources;
+};
+
+static void
+source_free (gpointer data)
+{
+  Source *s = data;
+
+  ntpac_store_iter_free (s->iter);
+  g_clear_pointer (&s->keys, g_ptr_array_unref);
+  g_clear_pointer (&s->host_conversations, g_hash_table_unref);
+  g_clear_pointer (&s->head_key, g_bytes_unref);
+  g_clear_pointer (&s->head_row, g_ptr_array_unref);
+  g_free (s);
+}
+
+static gint
+compare_bytes (gconstpointer a,
+               gconstpointer b)
+{
+  return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
+}
+
+/* Conversations with --ip: their ids from index.ip. */
+static GPtrArray *
+conversations_by_ip (NtpacStore             *store,
+                     gint                    cf,
+                     const NtpacQueryFilter *filter)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  guint8 lower[25], upper[25];
+  g_autoptr(NtpacStoreIter) iter = NULL;
+  const guint8 *key;
+  gsize key_len;
+
+  lower[0] = filter->ip.family;
+  memcpy (lower + 1, filter->ip.bytes, 16);
+  memcpy (upper, lower, 17);
+  ntpac_store_put_u64 (lower + 17, 0);
+  ntpac_store_put_u64 (upper + 17, filter->has_until ? ntpac_store_ts_key (filter->until_ns) + 1 : G_MAXUINT64);
+  iter = ntpac_store_iter_new (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_IP),
+                               lower, sizeof lower, upper, sizeof upper);
+  while (ntpac_store_iter_next (iter, &key, &key_len, NULL, NULL))
+    {
+      GBytes *id;
+
+      if (key_len != 25 + 1 + 16 || key[25] != cf)
+        continue;
+      id = g_bytes_new (key + 26, 16);
+      if (g_hash_table_contains (seen, id))
+        {
+          g_bytes_unref (id);
+          continue;
+        }
+      g_hash_table_add (seen, id);
+      g_ptr_array_add (keys, id);
+    }
+  g_ptr_array_sort (keys, compare_bytes);
+  return keys;
+}
+
+/* Conversation ids whose names (indexed by dissectors) match --host. */
+static GHashTable *
+conversations_by_host (NtpacStore   *store,
+                       GPatternSpec *host)
+{
+  GHashTable *ids = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  g_autoptr(NtpacStoreIter) iter =
+    ntpac_store_iter_new (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_NAME), NULL, 0, NULL, 0);
+  const guint8 *key, *value;
+  gsize key_len, value_len;
+
+  while (ntpac_store_iter_next (iter, &key, &key_len, &value, &value_len))
+    {
+      g_autoptr(GVariant) name = NULL;
+      g_autofree gchar *lower = NULL;
+
+      if (key_len < 17 + 16)
+        continue;
+      name = ntpac_record_decode (value, value_len, G_VARIANT_TYPE_STRING, NULL);
+      if (name == NULL)
+        continue;
+      lower = g_ascii_strdown (g_variant_get_string (name, NULL), -1);
+      if (g_pattern_spec_match_string (host, lower))
+        g_hash_table_add (ids, g_bytes_new (key + 17, 16));
+    }
+  return ids;
+}
+
+static Source *
+source_new (NtpacQuery *self,
+            NtpacStore *store)
+{
+  Source *s = g_new0 (Source, 1);
+  const NtpacQueryFilter *f = &self->filter;
+  guint8 lower[16] = { 0 }, upper[16];
+  gsize bound = 0;
+
+  s->store = store;
+  s->cf = ntpac_store_cf_id (store, self->kind->cf);
+  if (s->cf < 0)
+    {
+      s->done = TRUE;  /* nothing of this kind was stored */
+      return s;
+    }
+  if (self->kind->type == KIND_CONVERSATIONS && self->host != NULL)
+    s->host_conversations = conversations_by_host (store, self->host);
+  if (self->kind->type == KIND_CONVERSATIONS && f->has_conversation)
+    {
+      s->keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      g_ptr_array_add (s->keys, g_bytes_new (f->conversation.bytes, 16));
+      return s;
+    }
+  if (self->kind->type == KIND_CONVERSATIONS && f->has_ip)
+    {
+      s->keys = conversations_by_ip (store, s->cf, f);
+      return s;
+    }
+  memset (upper, 0xff, sizeof upper);
+  if (f->has_conversation && self->kind->type == KIND_RECORDS)
+    {
+      /* every record of one conversation: keys that start with its id */
+      memcpy (lower, f->conversation.bytes, 16);
+      memcpy (upper, f->conversation.bytes, 16);
+      for (gint i = 15; i >= 0 && ++upper[i] == 0; i--)
+        ;
+      bound = 16;
+      s->iter = ntpac_store_iter_new (store, s->cf, lower, bound, upper, bound);
+      return s;
+    }
+  if (self->kind->type == KIND_ANOMALIES && (f->has_since || f->has_until))
+    {
+      /* anomalies are keyed by time */
+      ntpac_store_put_u64 (lower, f->has_since ? ntpac_store_ts_key (f->since_ns) : 0);
+      ntpac_store_put_u64 (upper, f->has_until ? ntpac_store_ts_key (f->until_ns) + 1 : G_MAXUINT64);
+      s->iter = ntpac_store_iter_new (store, s->cf, lower, 8, upper, 8);
+      return s;
+    }
+  if (self->kind->type != KIND_INPUTS && self->kind->type != KIND_ANOMALIES && f->has_until)
+    {
+      /* conversation ids start with their first timestamp */
+      ntpac_store_put_u64 (upper, (guint64) f->until_ns + 1);
+      s->iter = ntpac_store_iter_new (store, s->cf, NULL, 0, upper, 8);
+      return s;
+    }
+  s->iter = ntpac_store_iter_new (store, s->cf, NULL, 0, NULL, 0);
+  return s;
+}
+
+static gboolean
+address_matches (GVariant               *r,
+                 const NtpacQueryFilter *f)
+{
+  NtpacAddress a;
+  const gchar *src = ntpac_record_get_string (r, "src");
+  const gchar *dst = ntpac_record_get_string (r, "dst");
+
+  if (src != NULL && ntpac_address_parse (src, &a) && ntpac_address_compare (&a, &f->ip) == 0)
+    return TRUE;
+  return dst != NULL && ntpac_address_parse (dst, &a) && ntpac_address_compare (&a, &f->ip) == 0;
+}
+
+/* Whether a record passes the filters the key order did not apply. */
+static gboolean
+record_matches (NtpacQuery   *self,
+                Source       *s,
+                const guint8 *key,
+                gsize         key_len,
+                GVariant     *r)
+{
+  const NtpacQueryFilter *f = &self->filter;
+  KindType type = self->kind->type;
+  gint64 first = 0, last = 0;
+
+  if (type == KIND_INPUTS)
+    return TRUE;
+  if (type == KIND_ANOMALIES)
+    first = last = ntpac_record_get_int (r, "ts");
+  else if (type == KIND_CONVERSATIONS)
+    {
+      first = ntpac_record_get_int (r, "first_ts");
+      last = ntpac_record_get_int (r, "last_ts");
+    }
+  else
+    first = last = ntpac_record_get_int (r, "ts");
+  /* a conversation matches a time range it overlaps */
+  if (f->has_since && last < f->since_ns)
+    return FALSE;
+  if (f->has_until && first > f->until_ns)
+    return FALSE;
+  if (type == KIND_ANOMALIES)
+    return TRUE;
+  if (f->has_ip && !address_matches (r, f))
+    return FALSE;
+  if (f->port >= 0 && ntpac_record_get_uint (r, "sport") != (guint64) f->port &&
+      ntpac_record_get_uint (r, "dport") != (guint64) f->port)
+    return FALSE;
+  if (self->host != NULL)
+    {
+      if (type == KIND_CONVERSATIONS)
+        {
+          g_autoptr(GBytes) id = g_bytes_new (key, MIN (key_len, 16u));
+
+          if (!g_hash_table_contains (s->host_conversations, id))
+            return FALSE;
+        }
+      else
+        {
+          const gchar *name = self->kind->host_field != NULL ?
+            ntpac_record_get_string (r, self->kind->host_field) : NULL;
+          g_autofree gchar *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
+
+          if (lower == NULL || !g_pattern_spec_match_string (self->host, lower))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+make_row (NtpacQuery   *self,
+          const guint8 *key,
+          gsize         key_len,
+          GVariant     *r)
+{
+  NtpacConversationId id = { { 0 } };
+
+  memcpy (id.bytes, key, MIN (key_len, 16u));
+  switch (self->kind->type)
+    {
+    case KIND_CONVERSATIONS:
+      return ntpac_query_conversation_row (&id, r);
+    case KIND_ANOMALIES:
+      return anomaly_row (r);
+    case KIND_INPUTS:
+      return input_row (key_len >= 4 ? ntpac_store_get_u32 (key) : 0, r);
+    case KIND_RECORDS:
+    default:
+      return record_row (self->kind, &id, r);
+    }
+}
+
+/* Reads @s's next matching record into its lookahead. */
+static gboolean
+source_advance (NtpacQuery  *self,
+                Source      *s,
+                GError     **error)
+{
+  g_clear_pointer (&s->head_key, g_bytes_unref);
+  g_clear_pointer (&s->head_row, g_ptr_array_unref);
+  while (!s->done)
+    {
+      g_autoptr(GBytes) owned = NULL;
+      const guint8 *key, *value;
+      gsize key_len, value_len;
+      g_autoptr(GVariant) r = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if (s->keys != NULL)
+        {
+          GBytes *k;
+
+          if (s->next_key >= s->keys->len)
+            {
+              s->done = TRUE;
+              break;
+            }
+          k = s->keys->pdata[s->next_key++];
+          owned = ntpac_store_get (s->store, s->cf, g_bytes_get_data (k, NULL), g_bytes_get_size (k), error);
+          if (owned == NULL)
+            {
+              if (error != NULL && *error != NULL)
+                return FALSE;
+              continue;
+            }
+          key = g_bytes_get_data (k, &key_len);
+          value = g_bytes_get_data (owned, &value_len);
+        }
+      else if (!ntpac_store_iter_next (s->iter, &key, &key_len, &value, &value_len))
+        {
+          s->done = TRUE;
+          if (!ntpac_store_iter_get_error (s->iter, error))
+            return FALSE;
+          break;
+        }
+      r = ntpac_record_decode (value, value_len, G_VARIANT_TYPE_VARDICT, &local);
+      if (r == NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local), _("Database “%s”: "),
+                                      ntpac_store_get_path (s->store));
+          return FALSE;
+        }
+      if (!record_matches (self, s, key, key_len, r))
+        continue;
+      s->head_key = g_bytes_new (key, key_len);
+      s->head_row = make_row (self, key, key_len, r);
+      return TRUE;
+    }
+  return TRUE;
+}
+
+const gchar * const *
+ntpac_query_kinds (void)
+{
+  static const gchar *names[G_N_ELEMENTS (kinds) + 1];
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    names[i] = kinds[i].name;
+  names[G_N_ELEMENTS (kinds)] = NULL;
+  return names;
+}
+
+/**
+ * ntpac_query_new:
+ * @stores: (array length=n_stores): databases, read as one
+ * @n_stores: how many
+ * @kind: conversations, http, dns, tls, objects, anomalies or inputs
+ * @filter: filters
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the query, or %NULL for an unknown
+ *   kind (%NTPAC_QUERY_ERROR_KIND)
+ * Since: 0.1
+ */
+NtpacQuery *
+ntpac_query_new (NtpacStore             **stores,
+                 guint                    n_stores,
+                 const gchar             *kind,
+                 const NtpacQueryFilter  *filter,
+                 GError                 **error)
+{
+  NtpacQuery *self;
+  const KindInfo *info = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_strcmp0 (kinds[i].name, kind) == 0)
+      info = &kinds[i];
+  if (info == NULL)
+    {
+      g_autofree gchar *known = g_strjoinv (", ", (gchar **) ntpac_query_kinds ());
+
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_KIND,
+                   _("Unknown kind “%s”: use one of %s"), kind, known);
+      return NULL;
+    }
+  self = g_new0 (NtpacQuery, 1);
+  self->kind = info;
+  self->filter = *filter;
+  self->filter.host = NULL;
+  if (filter->host != NULL)
+    {
+      g_autofree gchar *lower = g_ascii_strdown (filter->host, -1);
+
+      self->host = g_pattern_spec_new (lower);
+    }
+  self->sources = g_ptr_array_new_with_free_func (source_free);
+  for (guint i = 0; i < n_stores; i++)
+    {
+      Source *s = source_new (self, stores[i]);
+
+      g_ptr_array_add (self->sources, s);
+      if (!source_advance (self, s, error))
+        {
+          ntpac_query_free (self);
+          return NULL;
+        }
+    }
+  return self;
+}
+
+void
+ntpac_query_free (NtpacQuery *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->host, g_pattern_spec_free);
+  g_ptr_array_unref (self->sources);
+  g_free (self);
+}
+
+const gchar * const *
+ntpac_query_get_columns (NtpacQuery *self)
+{
+  return self->kind->columns;
+}
+
+/**
+ * ntpac_query_next:
+ * @self: a query
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the next row in key order across
+ *   the databases, or %NULL at the end (or on error)
+ * Since: 0.1
+ */
+GPtrArray *
+ntpac_query_next (NtpacQuery  *self,
+                  GError     **error)
+{
+  Source *best = NULL;
+  GPtrArray *row;
+
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      Source *s = self->sources->pdata[i];
+
+      if (s->head_row != NULL && (best == NULL || g_bytes_compare (s->head_key, best->head_key) < 0))
+        best = s;
+    }
+  if (best == NULL)
+    return NULL;
+  row = g_steal_pointer (&best->head_row);
+  if (!source_advance (self, best, error))
+    {
+      g_ptr_array_unref (row);
+      return NULL;
+    }
+  return row;
+}

@@ -1,0 +1,462 @@
+/* ntpac-store-sink.c: conversations, anomalies and inputs into the store
+ *
+ * Runs on the workers' threads: records are serialised, payloads
+ * compressed and written to each worker's own payload file here, in
+ * parallel, and the records gathered per thread and handed to the store
+ * actor in bundles. A conversation's record and its index entries are
+ * handed over last, after its PDUs and frames.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ntpac-payload-log-private.h"
+#include "ntpac-record.h"
+#include "ntpac-store-sink-private.h"
+#include "ntpac-store-writer-private.h"
+
+/* A bundle is handed over once it holds this much, or at the end of a
+ * conversation once it is this old. */
+#define BUNDLE_BYTES   (1024u * 1024)
+#define BUNDLE_AGE_US  (20 * 1000)
+
+/* What each worker thread writes through: its own payload file and the
+ * records it has not handed over yet. */
+typedef struct
+{
+  NtpacStoreSink   *sink;
+  guint             sink_serial;
+  NtpacPayloadLog  *log;
+  NtpacStoreBundle *pending;
+  gint64            pending_since_us;
+} ThreadContext;
+
+struct _NtpacStoreSink
+{
+  guint              serial;
+  NtpacStoreWriter  *writer;
+  NtpacPayloadFiles *payload_files;
+  GMutex             contexts_lock;
+  GHashTable        *contexts;         /* GThread -> ThreadContext */
+  gboolean          compress;
+  gint              cf_pdus;
+  gint              cf_inputs;
+  gint              cf_conversations;
+  gint              cf_frames;
+  gint              cf_anomalies;
+  gint              cf_index_ip;
+  gint              cf_index_time;
+  guint             anomaly_sequence;   /* atomic */
+  NtpacStoreSinkStats stats;            /* atomic adds */
+};
+
+static gint next_serial = 1;
+/* The context the calling thread used last; checked against the sink. */
+static GPrivate current_context = G_PRIVATE_INIT (NULL);
+
+static void
+thread_context_free (gpointer data)
+{
+  ThreadContext *ctx = data;
+
+  ntpac_store_bundle_free (ctx->pending);
+  if (ctx->log != NULL)
+    ntpac_payload_log_close (ctx->log);
+  g_free (ctx);
+}
+
+NtpacStoreSink *
+ntpac_store_sink_new (NtpacStore  *store,
+                      gboolean     compress,
+                      GError     **error)
+{
+  NtpacStoreSink *self = g_new0 (NtpacStoreSink, 1);
+  g_autofree gchar *dir = ntpac_store_get_payload_dir (store);
+
+  self->payload_files = ntpac_payload_files_new (dir, error);
+  if (self->payload_files == NULL)
+    {
+      g_free (self);
+      return NULL;
+    }
+  self->serial = g_atomic_int_add (&next_serial, 1);
+  g_mutex_init (&self->contexts_lock);
+  self->contexts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, thread_context_free);
+  self->writer = ntpac_store_writer_new (store);
+  self->compress = compress;
+  self->cf_pdus = ntpac_store_cf_id (store, NTPAC_STORE_CF_PDUS);
+  self->cf_inputs = ntpac_store_cf_id (store, NTPAC_STORE_CF_INPUTS);
+  self->cf_conversations = ntpac_store_cf_id (store, NTPAC_STORE_CF_CONVERSATIONS);
+  self->cf_frames = ntpac_store_cf_id (store, NTPAC_STORE_CF_FRAMES);
+  self->cf_anomalies = ntpac_store_cf_id (store, NTPAC_STORE_CF_ANOMALIES);
+  self->cf_index_ip = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_IP);
+  self->cf_index_time = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_TIME);
+  return self;
+}
+
+static void
+count (guint64 *counter,
+       guint64  n)
+{
+  __atomic_add_fetch (counter, n, __ATOMIC_RELAXED);
+}
+
+/* Key of a conversation's sub-record: its id and a 4-byte index. */
+static void
+sub_key (guint8                     key[20],
+         const NtpacConversationId *id,
+         guint32                    index)
+{
+  memcpy (key, id->bytes, 16);
+  ntpac_store_put_u32 (key + 16, index);
+}
+
+/* Fixed-size GVariant elements laid out as GVariant serialises them (in
+ * host order; records are stored little-endian): building arrays of
+ * these needs no allocation per element, which matters at hundreds of
+ * thousands of segments and frames per gigabyte. */
+typedef struct
+{
+  guint32 offset;
+  guint32 pad;
+  guint64 length;
+} GapElement;                            /* (ut) */
+
+typedef struct
+{
+  guint32 input;
+  guint32 pad;
+  guint64 number;
+  guint32 offset;
+  guint32 length;
+} SegmentElement;                        /* (utuu) */
+
+typedef struct
+{
+  guint32 input;
+  guint32 pad;
+  guint64 number;
+  guint64 offset;
+} FrameElement;                          /* (utt) */
+
+G_STATIC_ASSERT (sizeof (GapElement) == 16);
+G_STATIC_ASSERT (sizeof (SegmentElement) == 24);
+G_STATIC_ASSERT (sizeof (FrameElement) == 24);
+
+/* The calling thread's context, made on first use. */
+static ThreadContext *
+thread_context (NtpacStoreSink *self)
+{
+  ThreadContext *ctx = g_private_get (&current_context);
+
+  if (ctx != NULL && ctx->sink == self && ctx->sink_serial == self->serial)
+    return ctx;
+  g_mutex_lock (&self->contexts_lock);
+  ctx = g_hash_table_lookup (self->contexts, g_thread_self ());
+  if (ctx == NULL)
+    {
+      ctx = g_new0 (ThreadContext, 1);
+      ctx->sink = self;
+      ctx->sink_serial = self->serial;
+      ctx->pending = ntpac_store_bundle_new ();
+      g_hash_table_insert (self->contexts, g_thread_self (), ctx);
+    }
+  g_mutex_unlock (&self->contexts_lock);
+  g_private_set (&current_context, ctx);
+  return ctx;
+}
+
+/* Hands the thread's pending records over. */
+static void
+hand_over (NtpacStoreSink *self,
+           ThreadContext  *ctx)
+{
+  if (ntpac_store_bundle_get_n_records (ctx->pending) == 0)
+    return;
+  ntpac_store_writer_submit (self->writer, g_steal_pointer (&ctx->pending));
+  ctx->pending = ntpac_store_bundle_new ();
+}
+
+/* Adds a record to the thread's bundle, handed over when it is full. */
+static void
+put_record (NtpacStoreSink *self,
+            ThreadContext  *ctx,
+            gint            cf,
+            gconstpointer   key,
+            gsize           key_len,
+            GVariant       *record)
+{
+  if (ntpac_store_bundle_get_n_records (ctx->pending) == 0)
+    ctx->pending_since_us = g_get_monotonic_time ();
+  ntpac_store_bundle_put_record (ctx->pending, cf, key, key_len, record);
+  if (ntpac_store_bundle_get_size (ctx->pending) >= BUNDLE_BYTES)
+    hand_over (self, ctx);
+}
+
+static void
+sink_pdu (gpointer                 data,
+          const NtpacConversation *conversation,
+          const NtpacPdu          *pdu)
+{
+  NtpacStoreSink *self = data;
+  guint8 key[20];
+  g_autofree GapElement *gaps = NULL;
+  g_autofree SegmentElement *segments = NULL;
+  gsize len;
+  const guint8 *bytes = ntpac_buffer_get_data (pdu->payload, &len);
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 codec = NTPAC_STORE_CODEC_NONE;
+  ThreadContext *ctx = thread_context (self);
+  guint32 file = 0;
+  guint64 offset = 0;
+
+  sub_key (key, &conversation->id, pdu->index);
+  gaps = g_new0 (GapElement, MAX (pdu->gaps->len, 1u));
+  for (guint i = 0; i < pdu->gaps->len; i++)
+    {
+      const NtpacPduGap *g = &g_array_index (pdu->gaps, NtpacPduGap, i);
+
+      gaps[i].offset = g->offset;
+      gaps[i].length = g->length;
+    }
+  segments = g_new0 (SegmentElement, MAX (pdu->segments->len, 1u));
+  for (guint i = 0; i < pdu->segments->len; i++)
+    {
+      const NtpacPduSegment *g = &g_array_index (pdu->segments, NtpacPduSegment, i);
+
+      segments[i].input = g->frame.input;
+      segments[i].number = g->frame.number;
+      segments[i].offset = g->offset;
+      segments[i].length = g->length;
+    }
+  if (self->compress)
+    stored = ntpac_payload_compress (bytes, len, &codec);
+  if (stored == NULL)
+    stored = g_bytes_new_static (bytes, len);
+  /* The payload is in the file before its record is even queued. */
+  if (ctx->log == NULL)
+    ctx->log = ntpac_payload_log_open (self->payload_files, &error);
+  if (ctx->log == NULL ||
+      !ntpac_payload_log_write (ctx->log, g_bytes_get_data (stored, NULL), g_bytes_get_size (stored),
+                                &file, &offset, &error))
+    {
+      /* What this thread gathered so far goes first: it is whole. */
+      hand_over (self, ctx);
+      ntpac_store_writer_fail (self->writer, g_steal_pointer (&error));
+      return;
+    }
+  put_record (self, ctx, self->cf_pdus, key, sizeof key,
+              g_variant_new ("((yxxt@a(ut)@a(utuu))(utuuy))", (guint8) pdu->direction,
+                             pdu->first_ts_ns, pdu->last_ts_ns, pdu->missing_bytes,
+                             g_variant_new_fixed_array (G_VARIANT_TYPE ("(ut)"), gaps, pdu->gaps->len, sizeof *gaps),
+                             g_variant_new_fixed_array (G_VARIANT_TYPE ("(utuu)"), segments, pdu->segments->len,
+                                                        sizeof *segments),
+                             file, offset, (guint32) g_bytes_get_size (stored), (guint32) len, codec));
+  count (&self->stats.pdus, 1);
+  count (&self->stats.payload_bytes, len);
+  count (&self->stats.stored_payload_bytes, g_bytes_get_size (stored));
+}
+
+static void
+sink_frames (gpointer                 data,
+             const NtpacConversation *conversation,
+             const NtpacFrameRef     *frames,
+             guint                    n_frames)
+{
+  NtpacStoreSink *self = data;
+  guint8 key[20];
+  g_autofree FrameElement *elements = g_new0 (FrameElement, MAX (n_frames, 1u));
+
+  /* Chunks are numbered by their first frame's place in the conversation. */
+  sub_key (key, &conversation->id, (guint32) (ntpac_conversation_get_n_frames (conversation) - n_frames));
+  for (guint i = 0; i < n_frames; i++)
+    {
+      elements[i].input = frames[i].input;
+      elements[i].number = frames[i].number;
+      elements[i].offset = frames[i].offset;
+    }
+  put_record (self, thread_context (self), self->cf_frames, key, sizeof key,
+              g_variant_new_fixed_array (G_VARIANT_TYPE ("(utt)"), elements, n_frames, sizeof *elements));
+  count (&self->stats.frames, n_frames);
+}
+
+/* Index key helpers, shared with the dissectors' records. */
+void
+ntpac_store_index_ip (NtpacStore         *store,
+                      GByteArray         *key,
+                      const NtpacAddress *address,
+                      gint64              ts_ns,
+                      gint                cf,
+                      gconstpointer       record_key,
+                      gsize               record_key_len)
+{
+  guint8 ts[8];
+  guint8 cf_byte = (guint8) cf;
+
+  g_byte_array_set_size (key, 0);
+  g_byte_array_append (key, &address->family, 1);
+  g_byte_array_append (key, address->bytes, 16);
+  ntpac_store_put_u64 (ts, ntpac_store_ts_key (ts_ns));
+  g_byte_array_append (key, ts, 8);
+  g_byte_array_append (key, &cf_byte, 1);
+  g_byte_array_append (key, record_key, record_key_len);
+  (void) store;
+}
+
+void
+ntpac_store_index_time (GByteArray    *key,
+                        gint64         ts_ns,
+                        gint           cf,
+                        gconstpointer  record_key,
+                        gsize          record_key_len)
+{
+  guint8 ts[8];
+  guint8 cf_byte = (guint8) cf;
+
+  g_byte_array_set_size (key, 0);
+  ntpac_store_put_u64 (ts, ntpac_store_ts_key (ts_ns));
+  g_byte_array_append (key, ts, 8);
+  g_byte_array_append (key, &cf_byte, 1);
+  g_byte_array_append (key, record_key, record_key_len);
+}
+
+/* FNV-1a 64 of the lower-case name (documented in ntpac-store-keys.h). */
+guint64
+ntpac_store_name_hash (const gchar *name)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  for (const gchar *p = name; *p != '\0'; p++)
+    h = (h ^ (guint8) g_ascii_tolower (*p)) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
+void
+ntpac_store_index_name (GByteArray    *key,
+                        const gchar   *name,
+                        gint64         ts_ns,
+                        gint           cf,
+                        gconstpointer  record_key,
+                        gsize          record_key_len)
+{
+  guint8 h[8], ts[8];
+  guint8 cf_byte = (guint8) cf;
+
+  g_byte_array_set_size (key, 0);
+  ntpac_store_put_u64 (h, ntpac_store_name_hash (name));
+  g_byte_array_append (key, h, 8);
+  ntpac_store_put_u64 (ts, ntpac_store_ts_key (ts_ns));
+  g_byte_array_append (key, ts, 8);
+  g_byte_array_append (key, &cf_byte, 1);
+  g_byte_array_append (key, record_key, record_key_len);
+}
+
+static void
+sink_end (gpointer                 data,
+          const NtpacConversation *conversation)
+{
+  NtpacStoreSink *self = data;
+  NtpacStore *store = ntpac_store_writer_get_store (self->writer);
+  ThreadContext *ctx = thread_context (self);
+  g_autoptr(GByteArray) key = g_byte_array_new ();
+  const guint8 *id = conversation->id.bytes;
+
+  /* Index entries first, the conversation (what makes it visible) last. */
+  ntpac_store_index_ip (store, key, &conversation->tuple.src, conversation->first_ts_ns,
+                        self->cf_conversations, id, 16);
+  ntpac_store_bundle_put (ctx->pending, self->cf_index_ip, key->data, key->len, NULL, 0);
+  ntpac_store_index_ip (store, key, &conversation->tuple.dst, conversation->first_ts_ns,
+                        self->cf_conversations, id, 16);
+  ntpac_store_bundle_put (ctx->pending, self->cf_index_ip, key->data, key->len, NULL, 0);
+  ntpac_store_index_time (key, conversation->first_ts_ns, self->cf_conversations, id, 16);
+  ntpac_store_bundle_put (ctx->pending, self->cf_index_time, key->data, key->len, NULL, 0);
+  put_record (self, ctx, self->cf_conversations, id, 16, ntpac_record_from_conversation (conversation));
+  count (&self->stats.conversations, 1);
+  /* Finished conversations do not wait long to become visible. */
+  if (g_get_monotonic_time () - ctx->pending_since_us >= BUNDLE_AGE_US)
+    hand_over (self, ctx);
+}
+
+static const NtpacConversationSinkFuncs store_sink_funcs = {
+  sink_pdu,
+  sink_frames,
+  sink_end,
+};
+
+const NtpacConversationSinkFuncs *
+ntpac_store_sink_funcs (void)
+{
+  return &store_sink_funcs;
+}
+
+/* An NtpacAnomalyFunc: from the reading thread and from workers. */
+void
+ntpac_store_sink_anomaly (const NtpacAnomaly *anomaly,
+                          gpointer            sink)
+{
+  NtpacStoreSink *self = sink;
+  guint8 key[24];
+
+  ntpac_store_put_u64 (key, ntpac_store_ts_key (anomaly->ts_ns));
+  ntpac_store_put_u32 (key + 8, anomaly->frame.input);
+  ntpac_store_put_u64 (key + 12, anomaly->frame.number);
+  ntpac_store_put_u32 (key + 20, g_atomic_int_add (&self->anomaly_sequence, 1));
+  ntpac_store_writer_put (self->writer, self->cf_anomalies, key, sizeof key, ntpac_record_from_anomaly (anomaly));
+  count (&self->stats.anomalies, 1);
+}
+
+gboolean
+ntpac_store_sink_put_input (NtpacStoreSink    *self,
+                            const NtpacInput  *input,
+                            GError           **error)
+{
+  NtpacStore *store = ntpac_store_writer_get_store (self->writer);
+  g_autoptr(NtpacStoreBatch) batch = ntpac_store_batch_new (store);
+  g_autoptr(GBytes) value = ntpac_record_encode (ntpac_record_from_input (input));
+  guint8 key[4];
+
+  /* Written at once, not queued: an input is described before any of
+   * its conversations can be flushed, and again when it has been read. */
+  ntpac_store_put_u32 (key, input->id);
+  ntpac_store_batch_put (batch, self->cf_inputs, key, sizeof key,
+                         g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+  return ntpac_store_batch_commit (batch, error);
+}
+
+gboolean
+ntpac_store_sink_has_failed (NtpacStoreSink *self)
+{
+  return ntpac_store_writer_has_failed (self->writer);
+}
+
+void
+ntpac_store_sink_get_stats (NtpacStoreSink      *self,
+                            NtpacStoreSinkStats *stats)
+{
+  __atomic_thread_fence (__ATOMIC_SEQ_CST);
+  *stats = self->stats;
+}
+
+/* Writes what the threads gathered and what is queued, and frees the
+ * sink. The threads that wrote through it must have stopped. */
+gboolean
+ntpac_store_sink_finish (NtpacStoreSink  *self,
+                         GError         **error)
+{
+  GHashTableIter it;
+  gpointer ctx;
+  gboolean ok;
+
+  g_hash_table_iter_init (&it, self->contexts);
+  while (g_hash_table_iter_next (&it, NULL, &ctx))
+    hand_over (self, ctx);
+  ok = ntpac_store_writer_finish (self->writer, error);
+  g_hash_table_unref (self->contexts);
+  g_mutex_clear (&self->contexts_lock);
+  ntpac_payload_files_free (self->payload_files);
+  g_free (self);
+  return ok;
+}

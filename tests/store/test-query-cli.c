@@ -1,0 +1,461 @@
+/* test-query-cli.c: query, stats and export-objects as an investigator
+ * runs them on a database written by run
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include <ntpac/ntpac.h>
+
+#include "ntpac-test-files.h"
+#include "ntpac-test-run.h"
+#include "ntpac-traffic-gen.h"
+
+/* The fields of a conversation in JSON lines, in order (ARCHITECTURE §7). */
+static const gchar * const conversation_fields[] = {
+  "conversation", "ts", "transport", "src", "sport", "dst", "dport", "input", "frames",
+  "first_ts", "last_ts", "protocol", "packets", "bytes_up", "bytes_down", "missing_bytes",
+  "anomalies", NULL
+};
+
+typedef struct
+{
+  gchar *dir;
+  gchar *capture;
+  gchar *truth;
+  gchar *db;
+  guint  n_flows;
+} Fixture;
+
+/* Generates a capture of @size bytes with @seed into @dir. */
+static guint
+generate (const gchar *capture,
+          guint64      seed,
+          guint64      size)
+{
+  g_autofree gchar *truth = ntpac_traffic_gen_truth_path (capture);
+  g_autoptr(GError) error = NULL;
+  NtpacTrafficGenOptions options;
+  NtpacTrafficGenStats stats;
+
+  ntpac_traffic_gen_options_init (&options);
+  options.seed = seed;
+  options.target_size = size;
+  options.ipv6_ratio = 0.3;
+  g_assert_true (ntpac_traffic_gen_run (&options, capture, truth, &stats, &error));
+  g_assert_no_error (error);
+  return stats.flows;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_auto(NtpacTestRun) r = { 0 };
+
+  f->dir = g_dir_make_tmp ("ntpac-query-XXXXXX", NULL);
+  f->capture = g_build_filename (f->dir, "day1.pcap", NULL);
+  f->truth = ntpac_traffic_gen_truth_path (f->capture);
+  f->db = g_build_filename (f->dir, "day1.ntpac", NULL);
+  f->n_flows = generate (f->capture, 31, 2 * 1024 * 1024);
+  ntpac_test_run_engine (&r, "run", "-o", f->db, f->capture, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  ntpac_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->capture);
+  g_free (f->truth);
+  g_free (f->db);
+}
+
+/* Runs query with @args after "query -d DB" and returns its objects. */
+static GPtrArray *
+query (const gchar *db,
+       const gchar *kind,
+       ...)
+{
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "query");
+  g_ptr_array_add (args, (gpointer) "-d");
+  g_ptr_array_add (args, (gpointer) db);
+  g_ptr_array_add (args, (gpointer) kind);
+  va_start (ap, kind);
+  for (const gchar *arg = va_arg (ap, const gchar *); arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  ntpac_test_run_engine_argv (&r, NULL, args);
+  if (r.status != 0)
+    g_error ("query failed: %s", r.err);
+  g_assert_cmpstr (r.err, ==, "");
+  return ntpac_test_parse_lines (r.out);
+}
+
+static void
+test_jsonl_fields (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = query (f->db, "conversations", NULL);
+  const gchar *previous = "";
+
+  g_test_summary ("query conversations prints one JSON object per conversation with exactly "
+                  "the fields of the export, in order, sorted by time; ts is the first "
+                  "timestamp, frames the conversation's frame numbers in order.");
+  g_assert_cmpuint (rows->len, ==, f->n_flows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      JsonObject *o = rows->pdata[i];
+      g_autoptr(GList) members = json_object_get_members (o);
+      JsonArray *frames = json_object_get_array_member (o, "frames");
+      guint k = 0;
+
+      for (GList *m = members; m != NULL; m = m->next, k++)
+        g_assert_cmpstr (m->data, ==, conversation_fields[k]);
+      g_assert_null (conversation_fields[k]);
+      g_assert_cmpuint (strlen (json_object_get_string_member (o, "conversation")), ==, 32);
+      g_assert_cmpstr (json_object_get_string_member (o, "ts"), ==, json_object_get_string_member (o, "first_ts"));
+      g_assert_cmpstr (json_object_get_string_member (o, "conversation"), >, previous);
+      previous = json_object_get_string_member (o, "conversation");
+      g_assert_cmpuint (json_array_get_length (frames), ==, json_object_get_int_member (o, "packets"));
+      for (guint j = 1; j < json_array_get_length (frames); j++)
+        g_assert_cmpint (json_array_get_int_element (frames, j - 1), <, json_array_get_int_element (frames, j));
+      g_assert_cmpint (json_object_get_int_member (o, "input"), ==, 0);
+    }
+}
+
+static gboolean
+row_has_ip (JsonObject  *o,
+            const gchar *ip)
+{
+  return g_str_equal (json_object_get_string_member (o, "src"), ip) ||
+         g_str_equal (json_object_get_string_member (o, "dst"), ip);
+}
+
+static gboolean
+row_has_port (JsonObject *o,
+              gint64      port)
+{
+  return json_object_get_int_member (o, "sport") == port || json_object_get_int_member (o, "dport") == port;
+}
+
+/* The conversation ids of @rows, one per line. */
+static gchar *
+ids (GPtrArray *rows)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (s, "%s\n", json_object_get_string_member (rows->pdata[i], "conversation"));
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_filters (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = query (f->db, "conversations", NULL);
+  g_autoptr(GPtrArray) want_ip = g_ptr_array_new (), want_ip6 = g_ptr_array_new ();
+  g_autoptr(GPtrArray) want_port = g_ptr_array_new (), want_both = g_ptr_array_new ();
+  g_autoptr(GPtrArray) want_since = g_ptr_array_new (), want_until = g_ptr_array_new ();
+  const gchar *ip = NULL, *ip6 = NULL, *middle_ts, *chosen;
+  g_autofree gchar *middle = NULL;
+
+  g_test_summary ("Each filter returns exactly the conversations it names: by address "
+                  "(IPv4 and IPv6, either end), by port, active since or until a time, "
+                  "by conversation id, and filters combined.");
+  for (guint i = 0; i < all->len && (ip == NULL || ip6 == NULL); i++)
+    {
+      const gchar *src = json_object_get_string_member (all->pdata[i], "src");
+
+      if (strchr (src, ':') != NULL && ip6 == NULL)
+        ip6 = json_object_get_string_member (all->pdata[i], "dst");
+      else if (strchr (src, ':') == NULL && ip == NULL)
+        ip = json_object_get_string_member (all->pdata[i], "dst");
+    }
+  g_assert_nonnull (ip);
+  g_assert_nonnull (ip6);
+  middle_ts = json_object_get_string_member (all->pdata[all->len / 2], "first_ts");
+  middle = g_strdup (middle_ts);
+  for (guint i = 0; i < all->len; i++)
+    {
+      JsonObject *o = all->pdata[i];
+
+      if (row_has_ip (o, ip))
+        g_ptr_array_add (want_ip, o);
+      if (row_has_ip (o, ip6))
+        g_ptr_array_add (want_ip6, o);
+      if (row_has_port (o, 53))
+        g_ptr_array_add (want_port, o);
+      if (row_has_ip (o, ip) && row_has_port (o, 53))
+        g_ptr_array_add (want_both, o);
+      /* RFC 3339 with fixed nanoseconds, all UTC: text order is time order */
+      if (strcmp (json_object_get_string_member (o, "last_ts"), middle) >= 0)
+        g_ptr_array_add (want_since, o);
+      if (strcmp (json_object_get_string_member (o, "first_ts"), middle) <= 0)
+        g_ptr_array_add (want_until, o);
+    }
+  g_assert_cmpuint (want_port->len, >, 0);
+  g_assert_cmpuint (want_since->len, <, all->len);
+  g_assert_cmpuint (want_until->len, <, all->len);
+
+#define CHECK(want, ...) G_STMT_START {                                  \
+    g_autoptr(GPtrArray) got = query (f->db, "conversations", __VA_ARGS__, NULL); \
+    g_autofree gchar *got_ids = ids (got);                               \
+    g_autofree gchar *want_ids = ids (want);                             \
+    g_assert_cmpstr (got_ids, ==, want_ids);                             \
+  } G_STMT_END
+  CHECK (want_ip, "--ip", ip);
+  CHECK (want_ip6, "--ip", ip6);
+  CHECK (want_port, "--port", "53");
+  CHECK (want_both, "--ip", ip, "--port", "53");
+  CHECK (want_since, "--since", middle);
+  CHECK (want_until, "--until", middle);
+#undef CHECK
+
+  chosen = json_object_get_string_member (all->pdata[all->len / 3], "conversation");
+  {
+    g_autoptr(GPtrArray) one = query (f->db, "conversations", "--conversation", chosen, NULL);
+
+    g_assert_cmpuint (one->len, ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (one->pdata[0], "conversation"), ==, chosen);
+  }
+}
+
+static void
+test_formats (Fixture       *f,
+              gconstpointer  data)
+{
+  g_auto(NtpacTestRun) tsv = { 0 };
+  g_auto(NtpacTestRun) table = { 0 };
+  g_autofree gchar *header = g_strjoinv ("\t", (gchar **) conversation_fields);
+  g_auto(GStrv) tsv_lines = NULL;
+  g_auto(GStrv) table_lines = NULL;
+  const gchar *ts_column;
+  glong ts_at;
+
+  g_test_summary ("--format tsv prints a header and one tab-separated line per record; "
+                  "--format table aligns the columns for people.");
+  ntpac_test_run_engine (&tsv, "query", "-d", f->db, "conversations", "--format", "tsv", NULL);
+  g_assert_cmpint (tsv.status, ==, 0);
+  tsv_lines = g_strsplit (tsv.out, "\n", -1);
+  g_assert_cmpstr (tsv_lines[0], ==, header);
+  g_assert_cmpuint (g_strv_length (tsv_lines), ==, f->n_flows + 2);  /* header, rows, "" */
+  for (guint i = 1; i <= f->n_flows; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (tsv_lines[i], "\t", -1);
+
+      g_assert_cmpuint (g_strv_length (cells), ==, g_strv_length ((gchar **) conversation_fields));
+      g_assert_cmpuint (strlen (cells[0]), ==, 32);
+    }
+
+  ntpac_test_run_engine (&table, "query", "-d", f->db, "conversations", "--format", "table", NULL);
+  g_assert_cmpint (table.status, ==, 0);
+  table_lines = g_strsplit (table.out, "\n", -1);
+  g_assert_true (g_str_has_prefix (table_lines[0], "conversation "));
+  ts_column = strstr (table_lines[0], " ts ");
+  g_assert_nonnull (ts_column);
+  ts_at = g_utf8_pointer_to_offset (table_lines[0], ts_column) + 1;
+  g_assert_cmpuint (g_strv_length (table_lines), ==, f->n_flows + 2);
+  for (guint i = 1; i <= f->n_flows; i++)
+    {
+      /* the time starts in the ts column of every row */
+      const gchar *at = g_utf8_offset_to_pointer (table_lines[i], ts_at);
+
+      g_assert_true (g_str_has_prefix (at, "20"));
+      g_assert_cmpint (at[-1], ==, ' ');
+    }
+}
+
+static void
+test_several_databases (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree gchar *capture2 = g_build_filename (f->dir, "day2.pcap", NULL);
+  g_autofree gchar *db2 = g_build_filename (f->dir, "day2.ntpac", NULL);
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autoptr(GPtrArray) one = NULL, two = NULL, both = NULL;
+  guint n2 = generate (capture2, 32, 1024 * 1024);
+
+  g_test_summary ("-d A -d B reads two databases as one: every record of both, merged in "
+                  "time order.");
+  ntpac_test_run_engine (&r, "run", "-o", db2, capture2, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  one = query (f->db, "conversations", NULL);
+  two = query (db2, "conversations", NULL);
+  both = query (f->db, "conversations", "-d", db2, NULL);
+  g_assert_cmpuint (two->len, ==, n2);
+  g_assert_cmpuint (both->len, ==, one->len + two->len);
+  for (guint i = 1; i < both->len; i++)
+    g_assert_cmpstr (json_object_get_string_member (both->pdata[i - 1], "conversation"), <,
+                     json_object_get_string_member (both->pdata[i], "conversation"));
+}
+
+static void
+test_append (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree gchar *capture2 = g_build_filename (f->dir, "day2.pcap", NULL);
+  g_auto(NtpacTestRun) refused = { 0 };
+  g_auto(NtpacTestRun) appended = { 0 };
+  g_auto(NtpacTestRun) again = { 0 };
+  g_auto(NtpacTestRun) stats = { 0 };
+  g_autoptr(GPtrArray) inputs = NULL, conversations = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  guint n2 = generate (capture2, 33, 1024 * 1024);
+
+  g_test_summary ("An existing database is refused unless --append; appending numbers the "
+                  "new inputs after the old ones and keeps every conversation of both "
+                  "runs, even when the same capture is appended twice.");
+  ntpac_test_run_engine (&refused, "run", "-o", f->db, capture2, NULL);
+  g_assert_cmpint (refused.status, ==, 1);
+  g_assert_nonnull (strstr (refused.err, "already exists"));
+  g_assert_nonnull (strstr (refused.err, "--append"));
+  g_assert_cmpstr (strchr (refused.err, '\n'), ==, "\n");
+
+  ntpac_test_run_engine (&appended, "run", "--append", "-o", f->db, capture2, NULL);
+  g_assert_cmpint (appended.status, ==, 0);
+  ntpac_test_run_engine (&again, "run", "--append", "-o", f->db, capture2, NULL);
+  g_assert_cmpint (again.status, ==, 0);
+
+  inputs = query (f->db, "inputs", NULL);
+  g_assert_cmpuint (inputs->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (json_object_get_int_member (inputs->pdata[i], "input"), ==, i);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (inputs->pdata[2], "path"), "day2.pcap"));
+  conversations = query (f->db, "conversations", NULL);
+  g_assert_cmpuint (conversations->len, ==, f->n_flows + 2 * n2);
+
+  ntpac_test_run_engine (&stats, "stats", "--json", "-d", f->db, NULL);
+  g_assert_cmpint (stats.status, ==, 0);
+  summary = ntpac_test_parse_object (stats.out);
+  g_assert_cmpint (json_object_get_int_member (summary, "runs"), ==, 3);
+}
+
+static void
+test_stats (Fixture       *f,
+            gconstpointer  data)
+{
+  g_auto(NtpacTestRun) text = { 0 };
+  g_auto(NtpacTestRun) json = { 0 };
+  g_autoptr(JsonObject) stats = NULL;
+  JsonObject *counts;
+  struct stat st;
+
+  g_test_summary ("stats counts the records of each kind, gives the time span, the inputs "
+                  "and the size on disk against the capture's.");
+  g_assert_cmpint (g_stat (f->capture, &st), ==, 0);
+  ntpac_test_run_engine (&json, "stats", "--json", "-d", f->db, NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  stats = ntpac_test_parse_object (json.out);
+  counts = json_object_get_object_member (stats, "counts");
+  g_assert_cmpint (json_object_get_int_member (counts, "conversations"), ==, f->n_flows);
+  g_assert_cmpint (json_object_get_int_member (counts, "inputs"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (stats, "capture_bytes"), ==, st.st_size);
+  g_assert_cmpint (json_object_get_int_member (stats, "disk_bytes"), >, 0);
+  g_assert_cmpstr (json_object_get_string_member (stats, "state"), ==, "complete");
+  g_assert_cmpstr (json_object_get_string_member (stats, "first_ts"), <, json_object_get_string_member (stats, "last_ts"));
+
+  ntpac_test_run_engine (&text, "stats", "-d", f->db, NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "conversations"));
+  g_assert_nonnull (strstr (text.out, "complete"));
+}
+
+static void
+test_export_objects_empty (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree gchar *out = g_build_filename (f->dir, "objects", NULL);
+  g_autofree gchar *index = g_build_filename (out, "index.jsonl", NULL);
+  g_autofree gchar *contents = NULL;
+  g_auto(NtpacTestRun) r = { 0 };
+
+  g_test_summary ("export-objects on a database without objects makes the folder with an "
+                  "empty index, and says so.");
+  ntpac_test_run_engine (&r, "export-objects", "-d", f->db, out, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "");
+  g_assert_nonnull (strstr (r.err, "0 objects listed"));
+}
+
+/* Each of these is one line on standard error naming the culprit, and
+ * exit status 1. */
+static void
+expect_error (const gchar *expected,
+              const gchar *first,
+              ...)
+{
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  ntpac_test_run_engine_argv (&r, NULL, args);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.out, ==, "");
+  if (strstr (r.err, expected) == NULL)
+    g_error ("expected “%s” in: %s", expected, r.err);
+  g_assert_true (g_str_has_prefix (r.err, "ntpac-engine: error: "));
+  g_assert_cmpstr (strchr (r.err, '\n'), ==, "\n");
+}
+
+static void
+test_errors (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree gchar *missing = g_build_filename (f->dir, "missing.ntpac", NULL);
+  g_autoptr(GError) error = NULL;
+  NtpacStore *store;
+
+  g_test_summary ("A path that is not a database, a database of a newer schema, an "
+                  "unknown kind and a bad filter value are each one line naming the "
+                  "thing, exit status 1, for every command that reads a database.");
+  expect_error (f->capture, "query", "-d", f->capture, "conversations", NULL);
+  expect_error ("not an ntpac database", "query", "-d", f->capture, "conversations", NULL);
+  expect_error (missing, "query", "-d", missing, "conversations", NULL);
+  expect_error (f->capture, "stats", "-d", f->capture, NULL);
+  expect_error (f->dir, "query", "-d", f->dir, "conversations", NULL);
+  expect_error ("sessions", "query", "-d", f->db, "sessions", NULL);
+  expect_error ("300.1.2.3", "query", "-d", f->db, "conversations", "--ip", "300.1.2.3", NULL);
+  expect_error ("70000", "query", "-d", f->db, "conversations", "--port", "70000", NULL);
+  expect_error ("yesterday", "query", "-d", f->db, "conversations", "--since", "yesterday", NULL);
+  expect_error ("soon", "query", "-d", f->db, "conversations", "--until", "soon", NULL);
+  expect_error ("c0ffee", "query", "-d", f->db, "conversations", "--conversation", "c0ffee", NULL);
+  expect_error ("c0ffee", "carve", "-d", f->db, "--conversation", "c0ffee", "-w", "x.pcap", NULL);
+
+  store = ntpac_store_open (f->db, NTPAC_STORE_APPEND, NTPAC_STORE_BULK, &error);
+  g_assert_no_error (error);
+  g_assert_true (ntpac_store_put_meta (store, "schema", "99", &error));
+  g_assert_true (ntpac_store_close (store, &error));
+  expect_error ("newer", "query", "-d", f->db, "conversations", NULL);
+  expect_error ("newer", "stats", "-d", f->db, NULL);
+  expect_error ("newer", "run", "--append", "-o", f->db, f->capture, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/query/jsonl-fields", Fixture, NULL, fixture_set_up, test_jsonl_fields, fixture_tear_down);
+  g_test_add ("/query/filters", Fixture, NULL, fixture_set_up, test_filters, fixture_tear_down);
+  g_test_add ("/query/formats", Fixture, NULL, fixture_set_up, test_formats, fixture_tear_down);
+  g_test_add ("/query/several-databases", Fixture, NULL, fixture_set_up, test_several_databases, fixture_tear_down);
+  g_test_add ("/query/append", Fixture, NULL, fixture_set_up, test_append, fixture_tear_down);
+  g_test_add ("/query/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
+  g_test_add ("/query/export-objects-empty", Fixture, NULL, fixture_set_up, test_export_objects_empty, fixture_tear_down);
+  g_test_add ("/query/errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
+  return g_test_run ();
+}
