@@ -26,6 +26,12 @@ int      ntpac_cmd_carve        (int            argc,
                                  char         **argv);
 int      ntpac_cmd_export_objects (int          argc,
                                    char       **argv);
+int      ntpac_cmd_plugins      (int            argc,
+                                 char         **argv);
+
+NtpacRegistry *ntpac_cli_load_registry (gchar      **plugin_paths);
+NtpacPipeline *ntpac_cli_load_pipeline (const gchar *path,
+                                        GError     **error);
 
 GPtrArray *ntpac_cli_open_databases (gchar      **paths,
                                      const gchar *command);

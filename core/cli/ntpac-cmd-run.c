@@ -34,6 +34,8 @@ typedef struct
   gdouble    close_delay_s;
   gchar     *frag_memory;
   gchar     *store_memory;
+  gchar     *pipeline;
+  gchar    **plugin_paths;
   gchar    **inputs;
 } RunOptions;
 
@@ -44,6 +46,8 @@ run_options_clear (RunOptions *options)
   g_free (options->stage);
   g_free (options->frag_memory);
   g_free (options->store_memory);
+  g_free (options->pipeline);
+  g_strfreev (options->plugin_paths);
   g_strfreev (options->inputs);
 }
 
@@ -116,6 +120,30 @@ default_database_path (const gchar *first_input)
   return g_strconcat (base, ".ntpac", NULL);
 }
 
+/* The pipeline's settings; options given on the command line are applied
+ * after, and win. */
+static void
+apply_pipeline (const NtpacPipeline *p,
+                NtpacEngineConfig   *config,
+                guint64             *store_memory)
+{
+  config->n_workers = p->workers;
+  config->node = (guint16) p->node_id;
+  if (p->tcp_idle_s > 0)
+    config->tracking.tcp_idle_timeout_ns = (gint64) (p->tcp_idle_s * 1e9);
+  if (p->udp_idle_s > 0)
+    config->tracking.udp_idle_timeout_ns = (gint64) (p->udp_idle_s * 1e9);
+  if (p->tcp_close_delay_s > 0)
+    config->tracking.closed_linger_ns = (gint64) (p->tcp_close_delay_s * 1e9);
+  if (p->fragment_s > 0)
+    config->decoder.frag_timeout_ns = (gint64) (p->fragment_s * 1e9);
+  if (p->fragment_memory > 0)
+    config->decoder.frag_memory_cap = p->fragment_memory;
+  if (p->tracking_memory > 0)
+    config->tracking.memory_max_bytes = p->tracking_memory;
+  *store_memory = p->store_memory;
+}
+
 /* A run none of whose inputs exists leaves no empty database behind. */
 static gboolean
 any_input_exists (gchar **inputs)
@@ -132,6 +160,8 @@ parse_stage (const gchar *text,
 {
   if (text == NULL || g_str_equal (text, "store"))
     *stage = NTPAC_STAGE_STORE;
+  else if (g_str_equal (text, "dissect"))
+    *stage = NTPAC_STAGE_DISSECT;
   else if (g_str_equal (text, "track"))
     *stage = NTPAC_STAGE_TRACK;
   else if (g_str_equal (text, "parse"))
@@ -149,6 +179,11 @@ ntpac_cmd_run (int    argc,
 {
   RunOptions options = { 0 };
   GOptionEntry entries[] = {
+    { "pipeline", 'c', 0, G_OPTION_ARG_FILENAME, &options.pipeline,
+      N_("Run the pipeline described in FILE (default: offline-forensics.yaml); the options below override it"),
+      N_("FILE") },
+    { "plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.plugin_paths,
+      N_("Look for plugins in DIR first (repeat for several)"), N_("DIR") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output,
       N_("Store the results in the database DB (default: a new folder named after the first input)"), N_("DB") },
     { "append", 0, 0, G_OPTION_ARG_NONE, &options.append,
@@ -168,7 +203,7 @@ ntpac_cmd_run (int    argc,
     { "no-progress", 0, 0, G_OPTION_ARG_NONE, &options.no_progress,
       N_("Do not show the progress line on a terminal"), NULL },
     { "stage", 0, 0, G_OPTION_ARG_STRING, &options.stage,
-      N_("Stop after STAGE: read, parse, track or store (for benchmarks)"), N_("STAGE") },
+      N_("Stop after STAGE: read, parse, track, dissect or store (for benchmarks)"), N_("STAGE") },
     { "frag-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.frag_timeout_s,
       N_("Seconds of capture time an IP datagram waits for its fragments (default 30)"), N_("SECONDS") },
     { "tcp-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options.tcp_timeout_s,
@@ -193,6 +228,10 @@ ntpac_cmd_run (int    argc,
   g_autofree gchar *summary = NULL;
   g_autofree gchar *db_path = NULL;
   NtpacStore *store = NULL;
+  g_autoptr(NtpacPipeline) pipeline = NULL;
+  g_autoptr(NtpacRegistry) registry = NULL;
+  g_autoptr(NtpacTransport) transport = NULL;
+  g_autoptr(GPtrArray) dissectors = NULL;
   NtpacConversationPrinter *printer = NULL;
   NtpacEngineConfig config;
   NtpacProgress progress;
@@ -219,10 +258,23 @@ ntpac_cmd_run (int    argc,
   ntpac_engine_config_init (&config);
   if (!parse_stage (options.stage, &config.stage))
     {
-      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read, parse, track or store"), options.stage);
+      g_autofree gchar *message = g_strdup_printf (_("Unknown stage “%s”: use read, parse, track, dissect or store"), options.stage);
 
       run_options_clear (&options);
       return ntpac_cli_usage_error ("run", message);
+    }
+  pipeline = ntpac_cli_load_pipeline (options.pipeline, &error);
+  if (pipeline == NULL)
+    {
+      ntpac_cli_error ("%s", error->message);
+      run_options_clear (&options);
+      return NTPAC_EXIT_ERROR;
+    }
+  apply_pipeline (pipeline, &config, &store_memory);
+  if ((options.inputs == NULL || options.inputs[0] == NULL) && pipeline->inputs != NULL)
+    {
+      g_strfreev (options.inputs);
+      options.inputs = g_strdupv (pipeline->inputs);
     }
   if (options.inputs == NULL || options.inputs[0] == NULL)
     {
@@ -274,7 +326,8 @@ ntpac_cmd_run (int    argc,
       run_options_clear (&options);
       return ntpac_cli_usage_error ("run", _("-j must be between 1 and 1024"));
     }
-  config.n_workers = options.workers;
+  if (options.workers > 0)
+    config.n_workers = options.workers;
   if (options.no_hash)
     config.capture_flags |= NTPAC_CAPTURE_FLAGS_NO_HASH;
   if (options.conversations)
@@ -284,14 +337,43 @@ ntpac_cmd_run (int    argc,
       config.sink_data = printer;
     }
 
-  if (config.stage == NTPAC_STAGE_STORE && !options.no_store && any_input_exists (options.inputs))
+  /* The pipeline's features, from the plugins found. */
+  registry = ntpac_cli_load_registry (options.plugin_paths);
+  transport = ntpac_pipeline_create_transport (pipeline, registry, &error);
+  if (transport == NULL)
+    {
+      ntpac_cli_error ("%s", error->message);
+      run_options_clear (&options);
+      return NTPAC_EXIT_ERROR;
+    }
+  config.transport = transport;
+  if (config.stage >= NTPAC_STAGE_DISSECT)
+    {
+      dissectors = ntpac_pipeline_create_dissectors (pipeline, registry, &error);
+      if (dissectors == NULL)
+        {
+          ntpac_cli_error ("%s", error->message);
+          run_options_clear (&options);
+          return NTPAC_EXIT_ERROR;
+        }
+      config.dissectors = dissectors;
+    }
+  config.pipeline = pipeline->name;
+
+  if (config.stage == NTPAC_STAGE_STORE && !options.no_store && pipeline->store_enabled &&
+      any_input_exists (options.inputs))
     {
       g_autoptr(GError) store_error = NULL;
 
-      db_path = options.output != NULL ? g_strdup (options.output)
-                                       : default_database_path (options.inputs[0]);
+      if (options.output != NULL)
+        db_path = g_strdup (options.output);
+      else if (pipeline->store_path != NULL)
+        db_path = g_strdup (pipeline->store_path);
+      else
+        db_path = default_database_path (options.inputs[0]);
       store = ntpac_store_open_full (db_path, options.append ? NTPAC_STORE_APPEND : NTPAC_STORE_CREATE,
-                                     NTPAC_STORE_BULK, store_memory, &store_error);
+                                     pipeline->store_wal ? NTPAC_STORE_WAL : NTPAC_STORE_BULK,
+                                     store_memory, &store_error);
       if (store == NULL)
         {
           ntpac_cli_error ("%s", store_error->message);
@@ -299,7 +381,7 @@ ntpac_cmd_run (int    argc,
           return NTPAC_EXIT_ERROR;
         }
       config.store = store;
-      config.compress_payload = !options.no_compress;
+      config.compress_payload = pipeline->store_compress && !options.no_compress;
     }
 
   ntpac_progress_init (&progress, !options.no_progress && isatty (STDERR_FILENO));

@@ -24,6 +24,7 @@ static const Command commands[] = {
   { "stats", ntpac_cmd_stats, N_("Describe what a database holds") },
   { "carve", ntpac_cmd_carve, N_("Write a conversation's original frames as a capture") },
   { "export-objects", ntpac_cmd_export_objects, N_("Write the extracted objects as files") },
+  { "plugins", ntpac_cmd_plugins, N_("List the plugins found and what they provide") },
 };
 
 static void

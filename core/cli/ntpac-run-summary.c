@@ -188,6 +188,15 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
       g_string_append_printf (out, _("%-14s%s TCP, %s UDP; %s of payload, %s bytes missing\n"),
                               _("Conversations"), tcp, udp, payload, missing);
     }
+  if (stats->dissected_conversations > 0 || stats->dissector_records > 0)
+    {
+      g_autofree gchar *conversations = ntpac_cli_format_count (stats->dissected_conversations);
+      g_autofree gchar *records = ntpac_cli_format_count (stats->dissector_records);
+      g_autofree gchar *anomalies = ntpac_cli_format_count (stats->dissector_anomalies);
+
+      g_string_append_printf (out, _("%-14s%s conversations identified; %s records, %s anomalies\n"),
+                              _("Dissected"), conversations, records, anomalies);
+    }
   if (database != NULL)
     {
       g_autofree gchar *stored = g_format_size (stats->stored_payload_bytes);
@@ -371,6 +380,15 @@ ntpac_run_summary_to_json (NtpacEngine *engine,
   ntpac_json_uint (&json, stats->n_workers);
   ntpac_json_key (&json, "peak_memory");
   ntpac_json_uint (&json, stats->peak_tracking_memory);
+  ntpac_json_end_object (&json);
+  ntpac_json_key (&json, "dissected");
+  ntpac_json_begin_object (&json);
+  ntpac_json_key (&json, "conversations");
+  ntpac_json_uint (&json, stats->dissected_conversations);
+  ntpac_json_key (&json, "records");
+  ntpac_json_uint (&json, stats->dissector_records);
+  ntpac_json_key (&json, "anomalies");
+  ntpac_json_uint (&json, stats->dissector_anomalies);
   ntpac_json_end_object (&json);
   ntpac_json_key (&json, "database");
   if (database != NULL)

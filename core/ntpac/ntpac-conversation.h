@@ -158,6 +158,7 @@ typedef struct
   gchar                 *protocol;
   GByteArray            *frame_numbers;
   /* private */
+  gpointer               dissect_state;   /* the dissect stage's */
   guint32                last_input;
   guint64                last_number;
   guint64                n_frames;

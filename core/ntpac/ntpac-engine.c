@@ -16,6 +16,7 @@
 
 #include "ntpac-engine.h"
 #include "ntpac-flow-hash.h"
+#include "ntpac-dissect-stage-private.h"
 #include "ntpac-store-sink-private.h"
 #include "ntpac-time.h"
 #include "ntpac-worker-private.h"
@@ -45,6 +46,7 @@ struct _NtpacEngine
 
   /* results go to the caller's sink, the store, or both */
   NtpacStoreSink    *store_sink;
+  NtpacDissectStage *dissect;         /* NULL without dissectors */
   NtpacConversationSinkFuncs tee;
   guint64            run;             /* runs stored before this one */
   guint32            first_sequence;  /* of conversation ids, per worker */
@@ -83,7 +85,8 @@ report_anomaly (const NtpacAnomaly *anomaly,
     self->config.anomaly (anomaly, self->config.anomaly_data);
 }
 
-/* Conversations to both the caller's sink and the store. */
+/* Conversations to the dissectors, then to the caller's sink and the
+ * store: a dissector's records go before the conversation's own. */
 static void
 tee_pdu (gpointer                 sink,
          const NtpacConversation *conversation,
@@ -91,7 +94,10 @@ tee_pdu (gpointer                 sink,
 {
   NtpacEngine *self = sink;
 
-  ntpac_store_sink_funcs ()->pdu (self->store_sink, conversation, pdu);
+  if (self->dissect != NULL)
+    ntpac_dissect_stage_pdu (self->dissect, conversation, pdu);
+  if (self->store_sink != NULL)
+    ntpac_store_sink_funcs ()->pdu (self->store_sink, conversation, pdu);
   if (self->config.sink != NULL && self->config.sink->pdu != NULL)
     self->config.sink->pdu (self->config.sink_data, conversation, pdu);
 }
@@ -104,7 +110,8 @@ tee_frames (gpointer                 sink,
 {
   NtpacEngine *self = sink;
 
-  ntpac_store_sink_funcs ()->frames (self->store_sink, conversation, frames, n_frames);
+  if (self->store_sink != NULL)
+    ntpac_store_sink_funcs ()->frames (self->store_sink, conversation, frames, n_frames);
   if (self->config.sink != NULL && self->config.sink->frames != NULL)
     self->config.sink->frames (self->config.sink_data, conversation, frames, n_frames);
 }
@@ -115,7 +122,10 @@ tee_end (gpointer                 sink,
 {
   NtpacEngine *self = sink;
 
-  ntpac_store_sink_funcs ()->end (self->store_sink, conversation);
+  if (self->dissect != NULL)
+    ntpac_dissect_stage_end (self->dissect, conversation);
+  if (self->store_sink != NULL)
+    ntpac_store_sink_funcs ()->end (self->store_sink, conversation);
   if (self->config.sink != NULL && self->config.sink->end != NULL)
     self->config.sink->end (self->config.sink_data, conversation);
 }
@@ -195,8 +205,8 @@ start_workers (NtpacEngine *self)
         .node = self->config.node,
         .first_sequence = self->first_sequence,
         .tracking = self->config.tracking,
-        .sink = self->store_sink != NULL ? &self->tee : self->config.sink,
-        .sink_data = self->store_sink != NULL ? (gpointer) self : self->config.sink_data,
+        .sink = self->store_sink != NULL || self->dissect != NULL ? &self->tee : self->config.sink,
+        .sink_data = self->store_sink != NULL || self->dissect != NULL ? (gpointer) self : self->config.sink_data,
         .anomaly = report_anomaly,
         .anomaly_data = self,
       };
@@ -205,10 +215,17 @@ start_workers (NtpacEngine *self)
       self->pools[i] = ntpac_batch_pool_new (i, BATCHES_PER_WORKER);
       ntpac_worker_start (self->workers[i]);
     }
-  self->transport = self->config.transport != NULL ? g_object_ref (self->config.transport)
-                                                   : g_object_new (NTPAC_TYPE_LOCAL_TRANSPORT, NULL);
-  if (!ntpac_transport_open (self->transport, n, deliver_to_worker, self, &error))
-    g_error ("the in-process transport cannot fail to open: %s", error->message);
+  /* Without a transport, batches go straight to the workers. */
+  if (self->config.transport != NULL)
+    {
+      self->transport = g_object_ref (self->config.transport);
+      if (!ntpac_transport_open (self->transport, n, deliver_to_worker, self, &error))
+        {
+          g_warning ("The transport cannot be opened (%s): batches go straight to the workers",
+                     error->message);
+          g_clear_object (&self->transport);
+        }
+    }
 }
 
 static void
@@ -224,7 +241,9 @@ send_batch (NtpacEngine *self,
   self->batches[worker] = NULL;
   batch->now_ns = self->now_ns;
   batch->last = last;
-  if (!ntpac_transport_send (self->transport, batch, &error))
+  if (self->transport == NULL)
+    deliver_to_worker (self, batch);
+  else if (!ntpac_transport_send (self->transport, batch, &error))
     g_warning ("Could not hand a batch to worker %u: %s", worker, error->message);
 }
 
@@ -285,7 +304,8 @@ stop_workers (NtpacEngine *self)
     send_batch (self, i, TRUE);
   for (guint i = 0; i < self->n_workers; i++)
     ntpac_worker_join (self->workers[i]);
-  ntpac_transport_close (self->transport);
+  if (self->transport != NULL)
+    ntpac_transport_close (self->transport);
   g_clear_object (&self->transport);
   for (guint i = 0; i < self->n_workers; i++)
     {
@@ -465,6 +485,35 @@ end_store (NtpacEngine *self)
   put_run_meta (self, "state", self->stats.interrupted ? "interrupted" : "complete");
 }
 
+/* The dissect stage, when there are dissectors: their outputs become
+ * column families before any packet flows. */
+static gboolean
+start_dissectors (NtpacEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *dissectors = self->config.dissectors;
+
+  if (dissectors == NULL || dissectors->len == 0)
+    return TRUE;
+  if (self->store_sink != NULL)
+    {
+      for (guint i = 0; i < dissectors->len; i++)
+        if (!ntpac_store_sink_add_outputs (self->store_sink, ntpac_dissector_get_outputs (dissectors->pdata[i]),
+                                           &error))
+          {
+            if (self->stats.store_error == NULL)
+              self->stats.store_error = g_steal_pointer (&error);
+            return FALSE;
+          }
+      self->dissect = ntpac_dissect_stage_new (dissectors, ntpac_store_sink_dissect_funcs (), self->store_sink);
+    }
+  else if (self->config.dissect_sink != NULL)
+    self->dissect = ntpac_dissect_stage_new (dissectors, self->config.dissect_sink, self->config.dissect_sink_data);
+  else
+    self->dissect = ntpac_dissect_stage_new (dissectors, NULL, NULL);  /* counted, not kept */
+  return TRUE;
+}
+
 /**
  * ntpac_engine_run:
  * @self: an engine
@@ -494,6 +543,13 @@ ntpac_engine_run (NtpacEngine *self)
       self->stats.elapsed_ns = (g_get_monotonic_time () - start) * 1000;
       if (self->store_sink != NULL)
         ntpac_store_sink_finish (g_steal_pointer (&self->store_sink), NULL);
+      return;
+    }
+  if (self->config.stage >= NTPAC_STAGE_DISSECT && !start_dissectors (self))
+    {
+      self->stats.elapsed_ns = (g_get_monotonic_time () - start) * 1000;
+      if (self->store_sink != NULL)
+        end_store (self);
       return;
     }
   if (track)
@@ -542,6 +598,16 @@ ntpac_engine_run (NtpacEngine *self)
     ntpac_decoder_finish (self->decoder);
   if (track)
     stop_workers (self);
+  if (self->dissect != NULL)
+    {
+      NtpacDissectStats ds;
+
+      ntpac_dissect_stage_get_stats (self->dissect, &ds);
+      self->stats.dissected_conversations = ds.identified;
+      self->stats.dissector_records = ds.records;
+      self->stats.dissector_anomalies = ds.anomalies;
+      g_clear_pointer (&self->dissect, ntpac_dissect_stage_free);
+    }
   ntpac_capture_wait_hashes (self->capture);
   if (self->store_sink != NULL)
     end_store (self);

@@ -13,6 +13,7 @@
 #include "ntpac-anomaly.h"
 #include "ntpac-capture.h"
 #include "ntpac-conversation.h"
+#include "ntpac-dissector.h"
 #include "ntpac-decoder.h"
 #include "ntpac-store.h"
 #include "ntpac-tracking.h"
@@ -25,7 +26,8 @@ G_BEGIN_DECLS
  * @NTPAC_STAGE_READ: read frames only
  * @NTPAC_STAGE_PARSE: read and decode frames
  * @NTPAC_STAGE_TRACK: and reassemble L7 conversations
- * @NTPAC_STAGE_STORE: and store them (when a store is given)
+ * @NTPAC_STAGE_DISSECT: and run the dissectors over them
+ * @NTPAC_STAGE_STORE: and store everything (when a store is given)
  *
  * How far a run goes; benchmarks measure each stage on its own.
  */
@@ -34,6 +36,7 @@ typedef enum
   NTPAC_STAGE_READ,
   NTPAC_STAGE_PARSE,
   NTPAC_STAGE_TRACK,
+  NTPAC_STAGE_DISSECT,
   NTPAC_STAGE_STORE,
 } NtpacStage;
 
@@ -62,6 +65,11 @@ typedef void (*NtpacProgressFunc) (NtpacEngine *engine,
  * @anomaly: (nullable): called for each anomaly, from the reading thread
  *   and from workers at once: must be thread-safe
  * @anomaly_data: passed to @anomaly
+ * @dissectors: (nullable) (element-type NtpacDissector): run over every
+ *   conversation (stage dissect), tried in this order
+ * @dissect_sink: (nullable): where dissector records go without a store
+ *   (tests); with a store they go there
+ * @dissect_sink_data: passed to @dissect_sink
  * @store: (nullable): where results are written (stage store)
  * @compress_payload: LZ4-compress stored payloads when it pays
  * @pipeline: (nullable): name of the pipeline, recorded in the store
@@ -82,6 +90,9 @@ typedef struct
   gpointer                           sink_data;
   NtpacAnomalyFunc                   anomaly;
   gpointer                           anomaly_data;
+  GPtrArray                         *dissectors;
+  const NtpacDissectSinkFuncs       *dissect_sink;
+  gpointer                           dissect_sink_data;
   NtpacStore                        *store;
   gboolean                           compress_payload;
   const gchar                       *pipeline;
@@ -128,6 +139,9 @@ typedef struct
   guint64           stored_frames;
   guint64           stored_anomalies;
   guint64           stored_payload_bytes;
+  guint64           dissected_conversations;
+  guint64           dissector_records;
+  guint64           dissector_anomalies;
   GError           *store_error;
   gint64            elapsed_ns;
   gboolean          interrupted;

@@ -237,10 +237,12 @@ ntpac_payload_compress (gconstpointer  data,
   if (len > 2 * SAMPLE)
     {
       /* Encrypted or already compressed bytes (TLS, gzip bodies) do not
-       * shrink: a sample tells before the whole payload is tried. */
+       * shrink: a sample tells before the whole payload is tried. It is
+       * taken from the middle, past headers that would always shrink. */
       gchar sample_out[LZ4_COMPRESSBOUND (SAMPLE)];
+      const gchar *middle = (const gchar *) data + (len - SAMPLE) / 2;
 
-      n = LZ4_compress_default (data, sample_out, SAMPLE, sizeof sample_out);
+      n = LZ4_compress_default (middle, sample_out, SAMPLE, sizeof sample_out);
       if (n <= 0 || n > SAMPLE - SAMPLE / 8)
         return NULL;
     }

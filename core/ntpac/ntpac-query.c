@@ -64,6 +64,9 @@ static const gchar * const tls_columns[] = {
 static const gchar * const object_columns[] = {
   COMMON_COLUMNS, "sha256", "size", "content_type", "source", "complete", NULL
 };
+static const gchar * const plugin_output_columns[] = {
+  COMMON_COLUMNS, NULL
+};
 static const gchar * const anomaly_columns[] = {
   COMMON_COLUMNS, "kind", "severity", "description", "offset", NULL
 };
@@ -376,9 +379,9 @@ anomaly_row (GVariant *r)
 {
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   const gchar *kind = ntpac_record_get_string (r, "kind");
-  const gchar *description = NULL;
+  const gchar *description = ntpac_record_get_string (r, "description");
 
-  for (guint k = 0; kind != NULL && k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
+  for (guint k = 0; kind != NULL && description == NULL && k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
     if (g_str_equal (ntpac_anomaly_kind_to_id (k), kind))
       description = ntpac_anomaly_kind_describe (k);
   add_field (row, "conversation", r, "conversation");
@@ -478,6 +481,17 @@ record_row (const KindInfo            *kind,
       else
         add_field (row, column, r, column);
     }
+  /* Fields beyond the kind's, in the order the dissector wrote them. */
+  {
+    GVariantIter it;
+    const gchar *key;
+    GVariant *value;
+
+    g_variant_iter_init (&it, r);
+    while (g_variant_iter_loop (&it, "{&sv}", &key, &value))
+      if (!g_strv_contains ((const gchar * const *) kind->columns, key))
+        add_cell (row, key, variant_json (value));
+  }
   return row;
 }
 
@@ -599,6 +613,8 @@ typedef struct
 struct _NtpacQuery
 {
   const KindInfo   *kind;
+  KindInfo          plugin_kind;   /* a plugin's output: its own column family */
+  gchar            *plugin_kind_name;
   NtpacQueryFilter  filter;
   GPatternSpec     *host;
   GPtrArray        *sources;
@@ -914,6 +930,19 @@ ntpac_query_kinds (void)
   return names;
 }
 
+/* Column families of the core: not something to list as a plugin's. */
+static gboolean
+is_core_family (const gchar *name)
+{
+  static const gchar * const core[] = {
+    NTPAC_STORE_CF_META, NTPAC_STORE_CF_INPUTS, NTPAC_STORE_CF_PDUS, NTPAC_STORE_CF_FRAMES,
+    NTPAC_STORE_CF_OBJECTS_DATA, NTPAC_STORE_CF_INDEX_IP, NTPAC_STORE_CF_INDEX_NAME,
+    NTPAC_STORE_CF_INDEX_TIME, "default", NULL
+  };
+
+  return g_strv_contains (core, name);
+}
+
 /**
  * ntpac_query_new:
  * @stores: (array length=n_stores): databases, read as one
@@ -936,18 +965,29 @@ ntpac_query_new (NtpacStore             **stores,
   NtpacQuery *self;
   const KindInfo *info = NULL;
 
+  self = g_new0 (NtpacQuery, 1);
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     if (g_strcmp0 (kinds[i].name, kind) == 0)
       info = &kinds[i];
+  /* A plugin's output that one of the databases holds. */
+  for (guint i = 0; info == NULL && kind != NULL && i < n_stores; i++)
+    if (ntpac_store_cf_id (stores[i], kind) >= 0 && !is_core_family (kind))
+      {
+        self->plugin_kind_name = g_strdup (kind);
+        self->plugin_kind = (KindInfo) { self->plugin_kind_name, self->plugin_kind_name, KIND_RECORDS,
+                                         plugin_output_columns, NULL };
+        info = &self->plugin_kind;
+      }
   if (info == NULL)
     {
       g_autofree gchar *known = g_strjoinv (", ", (gchar **) ntpac_query_kinds ());
 
       g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_KIND,
-                   _("Unknown kind “%s”: use one of %s"), kind, known);
+                   _("Unknown kind “%s”: use one of %s, or a plugin's output the database holds"),
+                   kind, known);
+      g_free (self);
       return NULL;
     }
-  self = g_new0 (NtpacQuery, 1);
   self->kind = info;
   self->filter = *filter;
   self->filter.host = NULL;
@@ -979,6 +1019,7 @@ ntpac_query_free (NtpacQuery *self)
     return;
   g_clear_pointer (&self->host, g_pattern_spec_free);
   g_ptr_array_unref (self->sources);
+  g_free (self->plugin_kind_name);
   g_free (self);
 }
 

@@ -10,6 +10,7 @@
 #include "ntpac-anomaly.h"
 #include "ntpac-capture.h"
 #include "ntpac-conversation.h"
+#include "ntpac-dissect-stage-private.h"
 #include "ntpac-store.h"
 
 G_BEGIN_DECLS
@@ -25,12 +26,17 @@ typedef struct
   guint64 anomalies;
   guint64 payload_bytes;
   guint64 stored_payload_bytes;
+  guint64 records;          /* from dissectors */
 } NtpacStoreSinkStats;
 
 NtpacStoreSink                   *ntpac_store_sink_new        (NtpacStore           *store,
                                                                gboolean              compress,
                                                                GError              **error);
 const NtpacConversationSinkFuncs *ntpac_store_sink_funcs      (void);
+const NtpacDissectSinkFuncs      *ntpac_store_sink_dissect_funcs (void);
+gboolean                          ntpac_store_sink_add_outputs (NtpacStoreSink       *self,
+                                                               const gchar * const  *outputs,
+                                                               GError              **error);
 void                              ntpac_store_sink_anomaly    (const NtpacAnomaly   *anomaly,
                                                                gpointer              sink);
 gboolean                          ntpac_store_sink_put_input  (NtpacStoreSink       *self,

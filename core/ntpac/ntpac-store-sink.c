@@ -48,6 +48,8 @@ struct _NtpacStoreSink
   gint              cf_anomalies;
   gint              cf_index_ip;
   gint              cf_index_time;
+  gint              cf_index_name;
+  GHashTable       *output_cfs;        /* dissector output -> column family + 1 */
   guint             anomaly_sequence;   /* atomic */
   NtpacStoreSinkStats stats;            /* atomic adds */
 };
@@ -93,6 +95,8 @@ ntpac_store_sink_new (NtpacStore  *store,
   self->cf_anomalies = ntpac_store_cf_id (store, NTPAC_STORE_CF_ANOMALIES);
   self->cf_index_ip = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_IP);
   self->cf_index_time = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_TIME);
+  self->cf_index_name = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_NAME);
+  self->output_cfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -392,6 +396,114 @@ ntpac_store_sink_funcs (void)
   return &store_sink_funcs;
 }
 
+/**
+ * ntpac_store_sink_add_outputs:
+ * @self: a sink
+ * @outputs: (array zero-terminated=1): dissector outputs
+ * @error: return location for a #GError
+ *
+ * Makes a column family for each output (before any record flows).
+ */
+gboolean
+ntpac_store_sink_add_outputs (NtpacStoreSink       *self,
+                              const gchar * const  *outputs,
+                              GError              **error)
+{
+  NtpacStore *store = ntpac_store_writer_get_store (self->writer);
+
+  for (guint i = 0; outputs[i] != NULL; i++)
+    {
+      if (!ntpac_store_ensure_cf (store, outputs[i], error))
+        return FALSE;
+      g_hash_table_replace (self->output_cfs, g_strdup (outputs[i]),
+                            GINT_TO_POINTER (ntpac_store_cf_id (store, outputs[i]) + 1));
+    }
+  return TRUE;
+}
+
+/* A dissector's record: in the thread's bundle, with index entries by
+ * time and, when it has one, by name; before the conversation's own
+ * record, which comes at its end. */
+static void
+sink_record (gpointer                 data,
+             const NtpacConversation *conversation,
+             const gchar             *output,
+             const guint8            *key,
+             gsize                    key_len,
+             GVariant                *record,
+             const gchar             *name,
+             gint64                   ts_ns)
+{
+  NtpacStoreSink *self = data;
+  ThreadContext *ctx = thread_context (self);
+  gint cf = GPOINTER_TO_INT (g_hash_table_lookup (self->output_cfs, output)) - 1;
+  g_autoptr(GByteArray) index_key = g_byte_array_new ();
+
+  if (cf < 0)
+    {
+      g_critical ("a dissector emits to the undeclared output “%s”", output);
+      g_variant_unref (g_variant_ref_sink (record));
+      return;
+    }
+  ntpac_store_index_time (index_key, ts_ns, cf, key, key_len);
+  ntpac_store_bundle_put (ctx->pending, self->cf_index_time, index_key->data, index_key->len, NULL, 0);
+  if (name != NULL && *name != '\0')
+    {
+      g_autoptr(GVariant) text = g_variant_ref_sink (g_variant_new_string (name));
+      g_autoptr(GBytes) value = ntpac_record_encode (g_variant_ref (text));
+
+      ntpac_store_index_name (index_key, name, ts_ns, cf, key, key_len);
+      ntpac_store_bundle_put (ctx->pending, self->cf_index_name, index_key->data, index_key->len,
+                              g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+    }
+  put_record (self, ctx, cf, key, key_len, record);
+  count (&self->stats.records, 1);
+}
+
+static void
+sink_dissector_anomaly (gpointer                 data,
+                        const NtpacConversation *conversation,
+                        const gchar             *id,
+                        NtpacSeverity            severity,
+                        const gchar             *description,
+                        const NtpacFrameRef     *frame,
+                        gint64                   ts_ns)
+{
+  NtpacStoreSink *self = data;
+  ThreadContext *ctx = thread_context (self);
+  g_autofree gchar *hex = ntpac_conversation_id_to_hex (&conversation->id);
+  guint8 key[24];
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (id));
+  g_variant_builder_add (&b, "{sv}", "severity", g_variant_new_string (ntpac_severity_to_string (severity)));
+  g_variant_builder_add (&b, "{sv}", "input", g_variant_new_uint32 (frame->input));
+  g_variant_builder_add (&b, "{sv}", "frame", g_variant_new_uint64 (frame->number));
+  g_variant_builder_add (&b, "{sv}", "offset", g_variant_new_uint64 (frame->offset));
+  g_variant_builder_add (&b, "{sv}", "ts", g_variant_new_int64 (ts_ns));
+  g_variant_builder_add (&b, "{sv}", "conversation", g_variant_new_string (hex));
+  if (description != NULL)
+    g_variant_builder_add (&b, "{sv}", "description", g_variant_new_string (description));
+  ntpac_store_put_u64 (key, ntpac_store_ts_key (ts_ns));
+  ntpac_store_put_u32 (key + 8, frame->input);
+  ntpac_store_put_u64 (key + 12, frame->number);
+  ntpac_store_put_u32 (key + 20, g_atomic_int_add (&self->anomaly_sequence, 1));
+  put_record (self, ctx, self->cf_anomalies, key, sizeof key, g_variant_builder_end (&b));
+  count (&self->stats.anomalies, 1);
+}
+
+static const NtpacDissectSinkFuncs store_dissect_funcs = {
+  sink_record,
+  sink_dissector_anomaly,
+};
+
+const NtpacDissectSinkFuncs *
+ntpac_store_sink_dissect_funcs (void)
+{
+  return &store_dissect_funcs;
+}
+
 /* An NtpacAnomalyFunc: from the reading thread and from workers. */
 void
 ntpac_store_sink_anomaly (const NtpacAnomaly *anomaly,
@@ -454,6 +566,7 @@ ntpac_store_sink_finish (NtpacStoreSink  *self,
   while (g_hash_table_iter_next (&it, NULL, &ctx))
     hand_over (self, ctx);
   ok = ntpac_store_writer_finish (self->writer, error);
+  g_hash_table_unref (self->output_cfs);
   g_hash_table_unref (self->contexts);
   g_mutex_clear (&self->contexts_lock);
   ntpac_payload_files_free (self->payload_files);

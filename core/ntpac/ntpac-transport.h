@@ -37,6 +37,10 @@ G_DECLARE_DERIVABLE_TYPE (NtpacTransport, ntpac_transport, NTPAC, TRANSPORT, GOb
  *
  * A transport moves batches between the balancer and the reassembling
  * workers: in one process (`local`), or between processes and machines.
+ * The receiving side hands each batch it receives to the @deliver
+ * function given to @open. Flow control: @send blocks while the receiving
+ * side is behind, and never drops a batch. Transports are features of
+ * plugins, chosen by name in the pipeline.
  */
 struct _NtpacTransportClass
 {
@@ -64,8 +68,5 @@ gboolean ntpac_transport_send  (NtpacTransport             *self,
                                 NtpacBatch                 *batch,
                                 GError                    **error);
 void     ntpac_transport_close (NtpacTransport             *self);
-
-#define NTPAC_TYPE_LOCAL_TRANSPORT (ntpac_local_transport_get_type ())
-G_DECLARE_FINAL_TYPE (NtpacLocalTransport, ntpac_local_transport, NTPAC, LOCAL_TRANSPORT, NtpacTransport)
 
 G_END_DECLS

@@ -22,6 +22,11 @@
 #include <ntpac/ntpac-actor.h>
 #include <ntpac/ntpac-transport.h>
 #include <ntpac/ntpac-conversation.h>
+#include <ntpac/ntpac-dissector.h>
+#include <ntpac/ntpac-harness.h>
+#include <ntpac/ntpac-plugin.h>
+#include <ntpac/ntpac-registry.h>
+#include <ntpac/ntpac-pipeline.h>
 #include <ntpac/ntpac-tracking.h>
 #include <ntpac/ntpac-store-keys.h>
 #include <ntpac/ntpac-store.h>

@@ -1,4 +1,5 @@
-/* ntpac-local-transport.c: batches between threads of one process
+/* ntpac-local-transport.c: the `local` transport: batches between
+ * threads of one process
  *
  * A batch is handed over by pointer: the worker's mailbox takes it and
  * wakes the worker's main context. Flow control comes from the bounded
@@ -6,9 +7,10 @@
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
-#include "config.h"
+#include <ntpac/ntpac.h>
 
-#include "ntpac-transport.h"
+#define NTPAC_TYPE_LOCAL_TRANSPORT (ntpac_local_transport_get_type ())
+G_DECLARE_FINAL_TYPE (NtpacLocalTransport, ntpac_local_transport, NTPAC, LOCAL_TRANSPORT, NtpacTransport)
 
 struct _NtpacLocalTransport
 {
@@ -57,3 +59,12 @@ static void
 ntpac_local_transport_init (NtpacLocalTransport *self)
 {
 }
+
+static gboolean
+local_plugin_init (NtpacPlugin  *plugin,
+                   GError      **error)
+{
+  return ntpac_plugin_add_transport (plugin, "local", NTPAC_RANK_PRIMARY, NTPAC_TYPE_LOCAL_TRANSPORT, error);
+}
+
+NTPAC_PLUGIN_DEFINE (local, "Batches between the threads of one process", local_plugin_init, "MIT")

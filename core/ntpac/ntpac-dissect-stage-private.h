@@ -1,0 +1,38 @@
+/* ntpac-dissect-stage-private.h: running dissectors over conversations
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ntpac-dissector.h"
+
+G_BEGIN_DECLS
+
+typedef struct _NtpacDissectStage NtpacDissectStage;
+
+
+/* What the stage counted, summed over threads. */
+typedef struct
+{
+  guint64 identified;   /* conversations a dissector took */
+  guint64 records;
+  guint64 anomalies;
+  guint64 rejected;
+} NtpacDissectStats;
+
+NtpacDissectStage *ntpac_dissect_stage_new       (GPtrArray                    *dissectors,
+                                                  const NtpacDissectSinkFuncs  *sink,
+                                                  gpointer                      sink_data);
+void               ntpac_dissect_stage_free      (NtpacDissectStage            *self);
+void               ntpac_dissect_stage_pdu       (NtpacDissectStage            *self,
+                                                  const NtpacConversation      *conversation,
+                                                  const NtpacPdu               *pdu);
+void               ntpac_dissect_stage_end       (NtpacDissectStage            *self,
+                                                  const NtpacConversation      *conversation);
+void               ntpac_dissect_stage_get_stats (NtpacDissectStage            *self,
+                                                  NtpacDissectStats            *stats);
+GPtrArray         *ntpac_dissect_stage_get_dissectors (NtpacDissectStage       *self);
+
+G_END_DECLS

@@ -1,0 +1,675 @@
+/* ntpac-dissect-stage.c: running dissectors over conversations
+ *
+ * Runs on the worker threads, between reassembly and the store. The first
+ * data of a conversation is offered to the dissectors that read its
+ * transport, in pipeline order; those whose probe accepts it compete, and
+ * one whose ports hint at its protocol wins a tie. The winner is pinned to
+ * the conversation: it gets every byte of each direction in order, and
+ * what it does not consume is kept (up to a cap) until it says it has
+ * enough. Missing bytes are never glued over: the dissector is told of
+ * each gap. Records it emits get the fields common to every kind
+ * (conversation, time, endpoints, frames) before they go to the store.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ntpac-dissect-stage-private.h"
+#include "ntpac-store-keys.h"
+
+/* Bytes kept for a dissector that asked for more: beyond this the bytes
+ * are dropped as if lost, and the dissector is told of a gap. */
+#define PENDING_CAP (4u * 1024 * 1024)
+/* PDUs with data offered to the probes before giving up. */
+#define PROBE_TRIES 4
+
+struct _NtpacFrameSet
+{
+  GArray *frames;     /* NtpacFrameRef, no two neighbours equal */
+  gint64  first_ts_ns;
+};
+
+/* Where bytes of the pending buffer came from. */
+typedef struct
+{
+  guint64       start;     /* position in the direction's stream */
+  guint32       length;
+  NtpacFrameRef frame;
+  gint64        ts_ns;
+} Segment;
+
+typedef struct
+{
+  GByteArray *pending;      /* bytes offered, not consumed yet */
+  guint64     base;         /* stream position of pending[0] */
+  GArray     *segments;     /* Segment, covering pending */
+  gsize       needed;       /* call again once pending holds this much */
+} Direction;
+
+/* A conversation as the stage sees it, in conversation->dissect_state. */
+typedef struct
+{
+  NtpacDissector *dissector;     /* pinned; NULL while probing or given up */
+  gpointer        state;         /* the dissector's */
+  gboolean        done;          /* given up, rejected, or ended */
+  guint           probes;        /* PDUs offered to the probes */
+  Direction       dir[2];
+  guint32         next_record;
+} ConversationState;
+
+struct _NtpacDissectContext
+{
+  NtpacDissectStage       *stage;
+  const NtpacConversation *conversation;
+  ConversationState       *cs;
+  NtpacDirection           direction;   /* of the bytes being read */
+};
+
+struct _NtpacDissectStage
+{
+  GPtrArray                   *dissectors;
+  const NtpacDissectSinkFuncs *sink;
+  gpointer                     sink_data;
+  NtpacDissectStats            stats;     /* atomic adds */
+};
+
+static void
+count (guint64 *counter)
+{
+  __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- frame sets ------------------------------------------------------------ */
+
+NtpacFrameSet *
+ntpac_frame_set_new (void)
+{
+  NtpacFrameSet *set = g_new0 (NtpacFrameSet, 1);
+
+  set->frames = g_array_new (FALSE, FALSE, sizeof (NtpacFrameRef));
+  set->first_ts_ns = G_MAXINT64;
+  return set;
+}
+
+void
+ntpac_frame_set_free (NtpacFrameSet *set)
+{
+  if (set == NULL)
+    return;
+  g_array_unref (set->frames);
+  g_free (set);
+}
+
+/* Empties @set for the next record. */
+void
+ntpac_frame_set_clear (NtpacFrameSet *set)
+{
+  g_array_set_size (set->frames, 0);
+  set->first_ts_ns = G_MAXINT64;
+}
+
+guint
+ntpac_frame_set_get_size (const NtpacFrameSet *set)
+{
+  return set->frames->len;
+}
+
+static void
+frame_set_add (NtpacFrameSet       *set,
+               const NtpacFrameRef *frame,
+               gint64               ts_ns)
+{
+  if (set->frames->len > 0)
+    {
+      const NtpacFrameRef *last = &g_array_index (set->frames, NtpacFrameRef, set->frames->len - 1);
+
+      if (last->input == frame->input && last->number == frame->number)
+        return;
+    }
+  g_array_append_val (set->frames, *frame);
+  set->first_ts_ns = MIN (set->first_ts_ns, ts_ns);
+}
+
+/* ---- the stage ------------------------------------------------------------- */
+
+/**
+ * ntpac_dissect_stage_new:
+ * @dissectors: (element-type NtpacDissector): in the order they are tried
+ * @sink: (nullable): where records and anomalies go; %NULL to only count
+ *   them
+ * @sink_data: passed to @sink
+ */
+NtpacDissectStage *
+ntpac_dissect_stage_new (GPtrArray                   *dissectors,
+                         const NtpacDissectSinkFuncs *sink,
+                         gpointer                     sink_data)
+{
+  NtpacDissectStage *self = g_new0 (NtpacDissectStage, 1);
+
+  self->dissectors = g_ptr_array_ref (dissectors);
+  self->sink = sink;
+  self->sink_data = sink_data;
+  return self;
+}
+
+void
+ntpac_dissect_stage_free (NtpacDissectStage *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->dissectors);
+  g_free (self);
+}
+
+GPtrArray *
+ntpac_dissect_stage_get_dissectors (NtpacDissectStage *self)
+{
+  return self->dissectors;
+}
+
+void
+ntpac_dissect_stage_get_stats (NtpacDissectStage *self,
+                               NtpacDissectStats *stats)
+{
+  __atomic_thread_fence (__ATOMIC_SEQ_CST);
+  *stats = self->stats;
+}
+
+static ConversationState *
+conversation_state (const NtpacConversation *conversation)
+{
+  NtpacConversation *c = (NtpacConversation *) conversation;
+  ConversationState *cs = c->dissect_state;
+
+  if (cs == NULL)
+    {
+      cs = g_new0 (ConversationState, 1);
+      for (guint d = 0; d < 2; d++)
+        {
+          cs->dir[d].pending = g_byte_array_new ();
+          cs->dir[d].segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+        }
+      c->dissect_state = cs;
+    }
+  return cs;
+}
+
+static void
+conversation_state_free (ConversationState *cs)
+{
+  for (guint d = 0; d < 2; d++)
+    {
+      g_byte_array_unref (cs->dir[d].pending);
+      g_array_unref (cs->dir[d].segments);
+    }
+  g_free (cs);
+}
+
+static NtpacDissectInput
+input_of (const NtpacConversation *conversation)
+{
+  return conversation->transport == NTPAC_TRANSPORT_TCP ? NTPAC_DISSECT_INPUT_TCP_STREAM
+                                                        : NTPAC_DISSECT_INPUT_UDP_DATAGRAM;
+}
+
+/* The core's own anomalies about dissection. */
+static const struct
+{
+  const gchar *id;
+  const gchar *description;
+} stage_anomalies[] = {
+  { "dissector.truncated", "A datagram ended in the middle of a message" },
+  { "dissector.malformed", "The dissector could not read these bytes as its protocol" },
+  { "dissector.buffer-cap", "A message was larger than the dissector buffer: its bytes were skipped" },
+};
+
+static void
+report (NtpacDissectContext *ctx,
+        const gchar         *id,
+        NtpacSeverity        severity,
+        gsize                offset)
+{
+  const gchar *description = NULL;
+  Direction *d = &ctx->cs->dir[ctx->direction];
+  const NtpacFrameRef *frame = &ctx->conversation->first_frame;
+  gint64 ts_ns = ctx->conversation->first_ts_ns;
+  guint64 at = d->base + offset;
+
+  for (guint i = 0; i < d->segments->len; i++)
+    {
+      const Segment *s = &g_array_index (d->segments, Segment, i);
+
+      if (at >= s->start && at < s->start + s->length)
+        {
+          frame = &s->frame;
+          ts_ns = s->ts_ns;
+          break;
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (stage_anomalies); i++)
+    if (g_str_equal (stage_anomalies[i].id, id))
+      description = stage_anomalies[i].description;
+  if (description == NULL && ctx->cs->dissector != NULL)
+    ntpac_dissector_describe_anomaly (ctx->cs->dissector, id, NULL, &description);
+  count (&ctx->stage->stats.anomalies);
+  if (ctx->stage->sink != NULL)
+    ctx->stage->sink->anomaly (ctx->stage->sink_data, ctx->conversation, id, severity, description,
+                               frame, ts_ns);
+}
+
+/* Chooses the dissector for a conversation from its first data: among
+ * those whose probe accepts the bytes, one hinted by a port wins, else
+ * the first in pipeline order. */
+static NtpacDissector *
+probe (NtpacDissectStage       *self,
+       const NtpacConversation *conversation,
+       NtpacDirection           direction,
+       const guint8            *data,
+       gsize                    len)
+{
+  NtpacDissectInput input = input_of (conversation);
+  NtpacDissector *first = NULL;
+
+  for (guint i = 0; i < self->dissectors->len; i++)
+    {
+      NtpacDissector *dissector = self->dissectors->pdata[i];
+      NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (dissector);
+      gboolean hint;
+
+      if (klass->probe == NULL || !ntpac_dissector_accepts (dissector, input))
+        continue;
+      hint = ntpac_dissector_port_hint (dissector, input, conversation->tuple.sport) ||
+             ntpac_dissector_port_hint (dissector, input, conversation->tuple.dport);
+      if (!klass->probe (dissector, input, direction, data, len, hint))
+        continue;
+      if (hint)
+        return dissector;
+      if (first == NULL)
+        first = dissector;
+    }
+  return first;
+}
+
+/* Drops the first @n pending bytes of a direction. */
+static void
+consume (Direction *d,
+         gsize      n)
+{
+  guint keep = 0;
+
+  n = MIN (n, d->pending->len);
+  g_byte_array_remove_range (d->pending, 0, n);
+  d->base += n;
+  while (keep < d->segments->len)
+    {
+      const Segment *s = &g_array_index (d->segments, Segment, keep);
+
+      if (s->start + s->length > d->base)
+        break;
+      keep++;
+    }
+  g_array_remove_range (d->segments, 0, keep);
+}
+
+static void
+give_up (NtpacDissectContext *ctx)
+{
+  ConversationState *cs = ctx->cs;
+  NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
+
+  if (klass->conversation_end != NULL)
+    klass->conversation_end (cs->dissector, ctx, cs->state);
+  cs->state = NULL;
+  cs->dissector = NULL;
+  cs->done = TRUE;
+  for (guint d = 0; d < 2; d++)
+    consume (&cs->dir[d], cs->dir[d].pending->len);
+}
+
+/* Offers what is pending in the context's direction to the dissector
+ * until it stops consuming. */
+static void
+run_dissector (NtpacDissectContext *ctx,
+               gboolean             datagram)
+{
+  ConversationState *cs = ctx->cs;
+  Direction *d = &cs->dir[ctx->direction];
+  NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
+
+  while (!cs->done && d->pending->len > 0 && d->pending->len >= d->needed)
+    {
+      NtpacCursor cursor;
+      NtpacDissectResult r;
+
+      ntpac_cursor_init (&cursor, d->pending->data, d->pending->len,
+                         datagram ? d->pending->len : NTPAC_CURSOR_OPEN_END);
+      r = klass->dissect (cs->dissector, ctx, cs->state, ctx->direction, &cursor);
+      d->needed = 0;
+      switch (r.status)
+        {
+        case NTPAC_DISSECT_STATUS_OK:
+          consume (d, r.consumed);
+          if (r.consumed == 0)
+            return;  /* wait for more bytes */
+          break;
+        case NTPAC_DISSECT_STATUS_INCOMPLETE:
+          /* needed counts from the start of what was offered */
+          consume (d, r.consumed);
+          d->needed = r.needed > r.consumed ? r.needed - r.consumed : d->pending->len + 1;
+          if (datagram)
+            {
+              report (ctx, "dissector.truncated", NTPAC_SEVERITY_WARNING, 0);
+              consume (d, d->pending->len);
+            }
+          return;
+        case NTPAC_DISSECT_STATUS_MALFORMED:
+          report (ctx, "dissector.malformed", NTPAC_SEVERITY_WARNING, MIN (r.consumed, d->pending->len));
+          consume (d, r.consumed > 0 ? r.consumed : d->pending->len);
+          break;
+        case NTPAC_DISSECT_STATUS_REJECT:
+        default:
+          count (&ctx->stage->stats.rejected);
+          give_up (ctx);
+          return;
+        }
+    }
+}
+
+/* Appends payload[from, to) of @pdu to the pending bytes, with where it
+ * came from. */
+static void
+append (Direction      *d,
+        const NtpacPdu *pdu,
+        const guint8   *payload,
+        gsize           from,
+        gsize           to)
+{
+  guint64 start = d->base + d->pending->len;
+
+  g_byte_array_append (d->pending, payload + from, to - from);
+  for (guint i = 0; i < pdu->segments->len; i++)
+    {
+      const NtpacPduSegment *s = &g_array_index (pdu->segments, NtpacPduSegment, i);
+      gsize s_from = MAX ((gsize) s->offset, from);
+      gsize s_to = MIN ((gsize) s->offset + s->length, to);
+      Segment seg;
+
+      if (s_from >= s_to)
+        continue;
+      seg.start = start + (s_from - from);
+      seg.length = (guint32) (s_to - s_from);
+      seg.frame = s->frame;
+      seg.ts_ns = pdu->first_ts_ns;
+      g_array_append_val (d->segments, seg);
+    }
+}
+
+static void
+tell_gap (NtpacDissectContext *ctx,
+          guint64              missing)
+{
+  ConversationState *cs = ctx->cs;
+  Direction *d = &cs->dir[ctx->direction];
+  NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
+
+  /* Bytes waiting for more can never be completed now. */
+  consume (d, d->pending->len);
+  d->needed = 0;
+  if (klass->gap != NULL)
+    klass->gap (cs->dissector, ctx, cs->state, ctx->direction, missing);
+}
+
+/**
+ * ntpac_dissect_stage_pdu:
+ * @self: the stage
+ * @conversation: the conversation the PDU belongs to
+ * @pdu: the PDU
+ *
+ * A #NtpacConversationSinkFuncs pdu callback's job: from a worker thread.
+ */
+void
+ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
+                         const NtpacConversation *conversation,
+                         const NtpacPdu          *pdu)
+{
+  ConversationState *cs = conversation_state (conversation);
+  NtpacDissectContext ctx = { self, conversation, cs, pdu->direction };
+  Direction *d = &cs->dir[pdu->direction];
+  gboolean datagram = conversation->transport == NTPAC_TRANSPORT_UDP;
+  gsize len;
+  const guint8 *payload = ntpac_buffer_get_data (pdu->payload, &len);
+  gsize from = 0;
+
+  if (cs->done)
+    return;
+  if (cs->dissector == NULL)
+    {
+      if (len == 0)
+        return;
+      cs->dissector = probe (self, conversation, pdu->direction, payload, len);
+      if (cs->dissector == NULL)
+        {
+          if (++cs->probes >= PROBE_TRIES)
+            cs->done = TRUE;
+          return;
+        }
+      count (&self->stats.identified);
+      ntpac_dissect_context_set_protocol (&ctx, ntpac_dissector_get_protocol (cs->dissector));
+      if (NTPAC_DISSECTOR_GET_CLASS (cs->dissector)->conversation_start != NULL)
+        cs->state = NTPAC_DISSECTOR_GET_CLASS (cs->dissector)->conversation_start (cs->dissector, &ctx);
+    }
+
+  for (guint g = 0; g <= pdu->gaps->len && !cs->done; g++)
+    {
+      gsize to = g < pdu->gaps->len ? MIN ((gsize) g_array_index (pdu->gaps, NtpacPduGap, g).offset, len) : len;
+
+      if (to > from)
+        {
+          if (d->pending->len + (to - from) > PENDING_CAP)
+            {
+              report (&ctx, "dissector.buffer-cap", NTPAC_SEVERITY_WARNING, 0);
+              tell_gap (&ctx, d->pending->len + (to - from));
+            }
+          else
+            {
+              append (d, pdu, payload, from, to);
+              run_dissector (&ctx, datagram);
+            }
+          from = to;
+        }
+      if (g < pdu->gaps->len && !cs->done)
+        tell_gap (&ctx, g_array_index (pdu->gaps, NtpacPduGap, g).length);
+    }
+  if (datagram && !cs->done)
+    consume (d, d->pending->len);
+}
+
+/**
+ * ntpac_dissect_stage_end:
+ * @self: the stage
+ * @conversation: a conversation that ended
+ *
+ * Lets its dissector emit what is pending, and frees the stage's state.
+ */
+void
+ntpac_dissect_stage_end (NtpacDissectStage       *self,
+                         const NtpacConversation *conversation)
+{
+  ConversationState *cs = conversation->dissect_state;
+  NtpacDissectContext ctx = { self, conversation, cs, NTPAC_DIRECTION_UP };
+
+  if (cs == NULL)
+    return;
+  if (cs->dissector != NULL && !cs->done)
+    give_up (&ctx);
+  conversation_state_free (cs);
+  ((NtpacConversation *) conversation)->dissect_state = NULL;
+}
+
+/* ---- what dissectors call ---------------------------------------------------- */
+
+const NtpacConversation *
+ntpac_dissect_context_get_conversation (NtpacDissectContext *ctx)
+{
+  return ctx->conversation;
+}
+
+/**
+ * ntpac_dissect_context_add_frames:
+ * @ctx: the context of the current call
+ * @set: where to add
+ * @offset: first byte, counted from the start of the current cursor's data
+ * @length: how many bytes
+ *
+ * Adds the frames that carried those bytes to @set.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_add_frames (NtpacDissectContext *ctx,
+                                  NtpacFrameSet       *set,
+                                  gsize                offset,
+                                  gsize                length)
+{
+  Direction *d = &ctx->cs->dir[ctx->direction];
+  guint64 from = d->base + offset;
+  guint64 to = from + MAX (length, 1u);
+
+  for (guint i = 0; i < d->segments->len; i++)
+    {
+      const Segment *s = &g_array_index (d->segments, Segment, i);
+
+      if (s->start < to && s->start + s->length > from)
+        frame_set_add (set, &s->frame, s->ts_ns);
+    }
+}
+
+static GVariant *
+address_variant (const NtpacAddress *address)
+{
+  return g_variant_new_take_string (ntpac_address_to_string (address));
+}
+
+/**
+ * ntpac_dissect_context_emit:
+ * @ctx: the context of the current call
+ * @output: one of the dissector's declared outputs
+ * @record: (transfer floating): an `a{sv}` with the fields of the output
+ * @frames: (nullable): the frames it comes from; %NULL for those of all
+ *   the bytes offered in the current call
+ * @name: (nullable): a name to find the record by (a host, a DNS name, a
+ *   TLS server name): `query --host` matches it
+ *
+ * Stores a record. The fields common to every kind (`ts`, `transport`,
+ * `src`, `sport`, `dst`, `dport`, `input`, `frames`) are added here.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_emit (NtpacDissectContext *ctx,
+                            const gchar         *output,
+                            GVariant            *record,
+                            const NtpacFrameSet *frames,
+                            const gchar         *name)
+{
+  const NtpacConversation *c = ctx->conversation;
+  g_autoptr(GVariant) owned = g_variant_ref_sink (record);
+  g_autoptr(NtpacFrameSet) all = NULL;
+  g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GVariantBuilder b;
+  GVariantIter it;
+  const gchar *key;
+  GVariant *value;
+  guint8 record_key[20];
+  guint32 input = c->first_frame.input;
+  gint64 ts_ns;
+
+  g_return_if_fail (g_variant_is_of_type (owned, G_VARIANT_TYPE_VARDICT));
+  if (frames == NULL)
+    {
+      Direction *d = &ctx->cs->dir[ctx->direction];
+
+      all = ntpac_frame_set_new ();
+      ntpac_dissect_context_add_frames (ctx, all, 0, d->pending->len);
+      frames = all;
+    }
+  if (frames->frames->len > 0)
+    input = g_array_index (frames->frames, NtpacFrameRef, 0).input;
+  for (guint i = 0; i < frames->frames->len; i++)
+    {
+      const NtpacFrameRef *f = &g_array_index (frames->frames, NtpacFrameRef, i);
+
+      if (f->input == input)
+        g_array_append_val (numbers, f->number);
+    }
+  ts_ns = frames->first_ts_ns != G_MAXINT64 ? frames->first_ts_ns : c->first_ts_ns;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "ts", g_variant_new_int64 (ts_ns));
+  g_variant_builder_add (&b, "{sv}", "transport",
+                         g_variant_new_string (c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp"));
+  g_variant_builder_add (&b, "{sv}", "src", address_variant (&c->tuple.src));
+  g_variant_builder_add (&b, "{sv}", "sport", g_variant_new_uint16 (c->tuple.sport));
+  g_variant_builder_add (&b, "{sv}", "dst", address_variant (&c->tuple.dst));
+  g_variant_builder_add (&b, "{sv}", "dport", g_variant_new_uint16 (c->tuple.dport));
+  g_variant_builder_add (&b, "{sv}", "input", g_variant_new_uint32 (input));
+  g_variant_builder_add (&b, "{sv}", "frames",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64, numbers->data, numbers->len,
+                                                    sizeof (guint64)));
+  g_variant_iter_init (&it, owned);
+  while (g_variant_iter_loop (&it, "{&sv}", &key, &value))
+    g_variant_builder_add (&b, "{sv}", key, value);
+
+  memcpy (record_key, c->id.bytes, 16);
+  ntpac_store_put_u32 (record_key + 16, ctx->cs->next_record++);
+  count (&ctx->stage->stats.records);
+  if (ctx->stage->sink != NULL)
+    ctx->stage->sink->record (ctx->stage->sink_data, c, output, record_key, sizeof record_key,
+                              g_variant_builder_end (&b), name, ts_ns);
+  else
+    g_variant_unref (g_variant_ref_sink (g_variant_builder_end (&b)));
+}
+
+/**
+ * ntpac_dissect_context_anomaly:
+ * @ctx: the context of the current call
+ * @id: an anomaly the dissector declared
+ * @offset: where, counted from the start of the current cursor's data
+ *
+ * Records an anomaly against the conversation, at the frame that held
+ * that byte.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_anomaly (NtpacDissectContext *ctx,
+                               const gchar         *id,
+                               gsize                offset)
+{
+  NtpacSeverity severity = NTPAC_SEVERITY_WARNING;
+
+  if (ctx->cs->dissector != NULL &&
+      !ntpac_dissector_describe_anomaly (ctx->cs->dissector, id, &severity, NULL))
+    g_critical ("%s reports the undeclared anomaly “%s”", G_OBJECT_TYPE_NAME (ctx->cs->dissector), id);
+  report (ctx, id, severity, offset);
+}
+
+/**
+ * ntpac_dissect_context_set_protocol:
+ * @ctx: the context of the current call
+ * @protocol: the application protocol identified ("http")
+ *
+ * Stored on the conversation; set already to the dissector's protocol
+ * when it is chosen.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_set_protocol (NtpacDissectContext *ctx,
+                                    const gchar         *protocol)
+{
+  NtpacConversation *c = (NtpacConversation *) ctx->conversation;
+
+  if (g_strcmp0 (c->protocol, protocol) == 0)
+    return;
+  g_free (c->protocol);
+  c->protocol = g_strdup (protocol);
+}

@@ -1,0 +1,188 @@
+/* ntpac-dissector.h: application-layer dissectors, the plugin contract
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#if !defined(NTPAC_INSIDE) && !defined(NTPAC_COMPILATION)
+#error "Only <ntpac/ntpac.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "ntpac-anomaly.h"
+#include "ntpac-conversation.h"
+#include "ntpac-cursor.h"
+
+G_BEGIN_DECLS
+
+/* NtpacDissectStatus, NtpacDissectResult and the NTPAC_DISSECT_OK(),
+ * NTPAC_DISSECT_REJECT, NTPAC_DISSECT_MALFORMED() and
+ * NTPAC_DISSECT_INCOMPLETE() results are in ntpac-cursor.h, beside the
+ * cursor dissectors read with. */
+
+/**
+ * NtpacDissectInput:
+ * @NTPAC_DISSECT_INPUT_TCP_STREAM: the bytes of a TCP conversation, in
+ *   order, per direction (`l4/tcp-stream`)
+ * @NTPAC_DISSECT_INPUT_UDP_DATAGRAM: UDP datagrams, one at a time
+ *   (`l4/udp-datagram`)
+ */
+typedef enum
+{
+  NTPAC_DISSECT_INPUT_TCP_STREAM,
+  NTPAC_DISSECT_INPUT_UDP_DATAGRAM,
+} NtpacDissectInput;
+
+/**
+ * NtpacDissectContext:
+ *
+ * One conversation as a dissector sees it: the conversation, where to
+ * emit records and anomalies. Valid during the call it is given to.
+ */
+typedef struct _NtpacDissectContext NtpacDissectContext;
+
+#define NTPAC_TYPE_DISSECTOR (ntpac_dissector_get_type ())
+G_DECLARE_DERIVABLE_TYPE (NtpacDissector, ntpac_dissector, NTPAC, DISSECTOR, GObject)
+
+/**
+ * NtpacDissectorClass:
+ * @probe: does the first data of a direction look like this protocol?
+ *   A heuristic: a few bytes, no allocation, no output. @port_hint is
+ *   TRUE when a port of the conversation is one of the dissector's input
+ *   hints (it breaks ties; it must not decide alone)
+ * @conversation_start: makes the per-conversation state (may return
+ *   %NULL if none is needed)
+ * @dissect: reads @cursor (bytes of one direction, starting where the
+ *   last call stopped) and says what it did with them
+ * @gap: @missing bytes of @direction were lost just after the bytes
+ *   already offered (those not consumed are dropped)
+ * @conversation_end: the conversation is over: emit what is pending and
+ *   free @state
+ *
+ * A dissector. One instance serves every worker thread at once: keep
+ * mutable data in the per-conversation state only.
+ */
+struct _NtpacDissectorClass
+{
+  GObjectClass parent_class;
+
+  gboolean           (*probe)              (NtpacDissector        *self,
+                                            NtpacDissectInput      input,
+                                            NtpacDirection         direction,
+                                            const guint8          *data,
+                                            gsize                  len,
+                                            gboolean               port_hint);
+  gpointer           (*conversation_start) (NtpacDissector        *self,
+                                            NtpacDissectContext   *ctx);
+  NtpacDissectResult (*dissect)            (NtpacDissector        *self,
+                                            NtpacDissectContext   *ctx,
+                                            gpointer               state,
+                                            NtpacDirection         direction,
+                                            NtpacCursor           *cursor);
+  void               (*gap)                (NtpacDissector        *self,
+                                            NtpacDissectContext   *ctx,
+                                            gpointer               state,
+                                            NtpacDirection         direction,
+                                            guint64                missing);
+  void               (*conversation_end)   (NtpacDissector        *self,
+                                            NtpacDissectContext   *ctx,
+                                            gpointer               state);
+
+  /*< private >*/
+  gpointer metadata;
+  gpointer padding[8];
+};
+
+/* Class metadata, set in class_init */
+void         ntpac_dissector_class_set_metadata (NtpacDissectorClass *klass,
+                                                 const gchar         *protocol,
+                                                 const gchar         *description);
+void         ntpac_dissector_class_add_input    (NtpacDissectorClass *klass,
+                                                 NtpacDissectInput    input,
+                                                 const gchar         *ports);
+void         ntpac_dissector_class_add_output   (NtpacDissectorClass *klass,
+                                                 const gchar         *name,
+                                                 const gchar         *description);
+void         ntpac_dissector_class_add_anomaly  (NtpacDissectorClass *klass,
+                                                 const gchar         *id,
+                                                 NtpacSeverity        severity,
+                                                 const gchar         *description);
+
+/* Reading the metadata */
+const gchar *ntpac_dissector_get_protocol      (NtpacDissector      *self);
+const gchar *ntpac_dissector_get_description   (NtpacDissector      *self);
+gboolean     ntpac_dissector_accepts           (NtpacDissector      *self,
+                                                NtpacDissectInput    input);
+gboolean     ntpac_dissector_port_hint         (NtpacDissector      *self,
+                                                NtpacDissectInput    input,
+                                                guint16              port);
+const gchar * const *ntpac_dissector_get_outputs (NtpacDissector    *self);
+gboolean     ntpac_dissector_describe_anomaly  (NtpacDissector      *self,
+                                                const gchar         *id,
+                                                NtpacSeverity       *severity,
+                                                const gchar        **description);
+
+/**
+ * NtpacFrameSet:
+ *
+ * The frames a record comes from, gathered while its bytes are read
+ * (an HTTP transaction's request and response, say), and the time of the
+ * first of them.
+ */
+typedef struct _NtpacFrameSet NtpacFrameSet;
+
+NtpacFrameSet *ntpac_frame_set_new              (void);
+void           ntpac_frame_set_free             (NtpacFrameSet       *set);
+void           ntpac_frame_set_clear            (NtpacFrameSet       *set);
+guint          ntpac_frame_set_get_size         (const NtpacFrameSet *set);
+
+/* What dissectors call, from dissect(), gap() and conversation_end() */
+const NtpacConversation *ntpac_dissect_context_get_conversation (NtpacDissectContext *ctx);
+void           ntpac_dissect_context_add_frames (NtpacDissectContext *ctx,
+                                                 NtpacFrameSet       *set,
+                                                 gsize                offset,
+                                                 gsize                length);
+void           ntpac_dissect_context_emit       (NtpacDissectContext *ctx,
+                                                 const gchar         *output,
+                                                 GVariant            *record,
+                                                 const NtpacFrameSet *frames,
+                                                 const gchar         *name);
+void           ntpac_dissect_context_anomaly    (NtpacDissectContext *ctx,
+                                                 const gchar         *id,
+                                                 gsize                offset);
+void           ntpac_dissect_context_set_protocol (NtpacDissectContext *ctx,
+                                                   const gchar         *protocol);
+
+/**
+ * NtpacDissectSinkFuncs:
+ * @record: a dissector's record, complete (the common fields added), under
+ *   @key (the conversation id and a record index), in @output; @name is
+ *   what `--host` finds it by
+ * @anomaly: an anomaly a dissector (or the core, about dissection) found
+ *
+ * Where dissector output goes: the store, or a test. Called from worker
+ * threads; @record is floating.
+ */
+typedef struct _NtpacDissectSinkFuncs
+{
+  void (*record)  (gpointer                  sink,
+                   const NtpacConversation  *conversation,
+                   const gchar              *output,
+                   const guint8             *key,
+                   gsize                     key_len,
+                   GVariant                 *record,
+                   const gchar              *name,
+                   gint64                    ts_ns);
+  void (*anomaly) (gpointer                  sink,
+                   const NtpacConversation  *conversation,
+                   const gchar              *id,
+                   NtpacSeverity             severity,
+                   const gchar              *description,
+                   const NtpacFrameRef      *frame,
+                   gint64                    ts_ns);
+} NtpacDissectSinkFuncs;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpacFrameSet, ntpac_frame_set_free)
+
+G_END_DECLS
