@@ -408,6 +408,14 @@ gen_dns_append_truth (GString             *out,
 
           gen_json_append_string (out, text);
         }
+      else if (record->type == GEN_DNS_TYPE_TXT)
+        {
+          /* presentation format, as in a zone file: one quoted string
+           * (the generated texts hold no quote or backslash) */
+          g_autofree gchar *text = g_strdup_printf ("\"%s\"", record->data);
+
+          gen_json_append_string (out, text);
+        }
       else
         {
           gen_json_append_string (out, record->data);

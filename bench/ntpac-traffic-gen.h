@@ -24,7 +24,9 @@
  *   body (chunked and gzip codings removed); "content_type" is null when
  *   the response has no body; "complete" is false when any byte of the
  *   response (status line, headers or body) was lost.
- * - "dns": one per message, queries included.
+ * - "dns": one per message, queries included; record data in
+ *   presentation format ("10 mail.example.com" for MX, a quoted string
+ *   for TXT).
  * - "tls": SNI, version, ALPN protocols offered, certificate chain as sent
  *   (leaf first).
  * - "summary": last line, totals and the seed.

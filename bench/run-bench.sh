@@ -105,8 +105,25 @@ store_row () {
     "$(du -sh "$tmp/db" | cut -f1)" "$(numfmt --to=iec "$bytes")" \
     "$(awk "BEGIN { printf \"%.0f%%\", $(du -sb "$tmp/db" | cut -f1) * 100 / $bytes }")"
 }
-store_row "tracking + store, no SHA-256 (-j $jobs)" "$engine" run --no-hash -j "$jobs" -o "$tmp/db" "$file"
-store_row "run: tracking + store + SHA-256 (-j $jobs)" "$engine" run -j "$jobs" -o "$tmp/db" "$file"
+# Pipelines for the stages: no dissectors; HTTP and DNS (the paper's last
+# row); the default one (HTTP, DNS, TLS) is what `run` does.
+printf 'pipeline: bench-no-dissectors\ndissectors: []\n' > "$tmp/bare.yaml"
+printf 'pipeline: bench-http-dns\ndissectors:\n  - feature: http\n  - feature: dns\n' > "$tmp/http-dns.yaml"
+store_row "tracking + store, no SHA-256 (-j $jobs)" "$engine" run -c "$tmp/bare.yaml" --no-hash -j "$jobs" -o "$tmp/db" "$file"
+store_row "tracking + store + SHA-256 (-j $jobs)" "$engine" run -c "$tmp/bare.yaml" -j "$jobs" -o "$tmp/db" "$file"
+row "HTTP & DNS extraction, no store (-j $jobs)" \
+  "$(best_of http-dns "$engine" run -c "$tmp/http-dns.yaml" --no-hash --stage dissect -j "$jobs" "$file")"
+store_row "run: HTTP+DNS+TLS + store + SHA-256 (-j $jobs)" "$engine" run -j "$jobs" -o "$tmp/db" "$file"
+if command -v tshark >/dev/null; then
+  # tshark is far slower: one run. Its fields are the artifacts we store.
+  saved_runs=$runs
+  runs=1
+  row "tshark -Y 'http or dns or tls.handshake'" "$(best_of tshark tshark -n -r "$file" \
+    -Y 'http or dns or tls.handshake' -T fields -e frame.number -e http.host -e http.request.uri \
+    -e http.response.code -e dns.qry.name -e dns.a -e tls.handshake.extensions_server_name \
+    -e x509sat.uTF8String)"
+  runs=$saved_runs
+fi
 if command -v tcpflow >/dev/null; then
   row "tcpflow -r FILE -o DIR" "$(best_of tcpflow tcpflow -r "$file" -o "$tmp/flows")"
 fi

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 #define NTPAC_EXIT_ERROR    1
 #define NTPAC_EXIT_DAMAGED  2
 
+int      ntpac_cmd_analyze      (int            argc,
+                                 char         **argv);
 int      ntpac_cmd_run          (int            argc,
                                  char         **argv);
 int      ntpac_cmd_query        (int            argc,

@@ -14,7 +14,10 @@
 
 #include "ntpac-cli.h"
 
-/* Writes the body of @sha256 (hex) once, as OUTDIR/SHA256. */
+/* Writes the content of @sha256 (hex) once, as OUTDIR/SHA256, through a
+ * temporary file: an interrupted export never leaves a partial object
+ * under its final name. FALSE without error when this database does not
+ * hold the content. */
 static gboolean
 write_object (NtpacStore   *store,
               const gchar  *outdir,
@@ -22,22 +25,46 @@ write_object (NtpacStore   *store,
               GError      **error)
 {
   g_autofree gchar *path = g_build_filename (outdir, sha256, NULL);
+  g_autofree gchar *tmp_path = g_strconcat (path, ".part", NULL);
   guint8 key[32];
-  g_autoptr(GBytes) body = NULL;
+  FILE *out;
+  gboolean ok;
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
   for (guint i = 0; i < 32; i++)
     key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
-  body = ntpac_store_get (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_OBJECTS_DATA), key, 32, error);
-  if (body == NULL)
+  if (!ntpac_store_has_object (store, key))
+    return FALSE;
+  out = g_fopen (tmp_path, "wb");
+  if (out == NULL)
     {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED,
-                     _("The body of object %s is not in “%s”"), sha256, ntpac_store_get_path (store));
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot create “%s”: %s"), tmp_path, g_strerror (saved_errno));
       return FALSE;
     }
-  return g_file_set_contents (path, g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
+  ok = ntpac_store_copy_object (store, key, out, NULL, error);
+  if (fclose (out) != 0 && ok)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), tmp_path, g_strerror (saved_errno));
+      ok = FALSE;
+    }
+  if (ok && g_rename (tmp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
+      ok = FALSE;
+    }
+  if (!ok)
+    g_unlink (tmp_path);
+  return ok;
 }
 
 static gboolean
@@ -106,16 +133,18 @@ ntpac_cmd_export_objects (int    argc,
   while (query != NULL && (row = ntpac_query_next (query, &error)) != NULL)
     {
       g_autofree gchar *sha256 = ntpac_query_value_to_text (ntpac_query_row_get (row, "sha256"));
-      static const gchar * const fields[] = { "sha256", "size", "content_type", "conversation", "frames", "complete", NULL };
+      static const gchar * const fields[] = {
+        "sha256", "size", "content_type", "conversation", "frames", "complete", "missing_bytes", "source", NULL
+      };
       GString *line = g_string_new ("{");
 
-      /* Written from the first database that has the body. */
-      for (guint i = 0; is_sha256 (sha256) && i < stores->len; i++)
-        {
-          g_clear_error (&error);
-          if (write_object (stores->pdata[i], rest[0], sha256, &error))
-            break;
-        }
+      gboolean written = FALSE;
+
+      /* Written from the first database that has the content; objects
+       * whose content was not kept (a run without a store for them) are
+       * listed with "file": null. */
+      for (guint i = 0; is_sha256 (sha256) && !written && error == NULL && i < stores->len; i++)
+        written = write_object (stores->pdata[i], rest[0], sha256, &error);
       if (error != NULL)
         {
           ntpac_cli_warning ("%s", error->message);
@@ -125,6 +154,10 @@ ntpac_cmd_export_objects (int    argc,
       for (guint i = 0; fields[i] != NULL; i++)
         g_string_append_printf (line, "%s\"%s\":%s", i > 0 ? "," : "", fields[i],
                                 ntpac_query_row_get (row, fields[i]) != NULL ? ntpac_query_row_get (row, fields[i]) : "null");
+      if (written)
+        g_string_append_printf (line, ",\"file\":\"%s\"", sha256);
+      else
+        g_string_append (line, ",\"file\":null");
       g_string_append (line, "}\n");
       fputs (line->str, index);
       g_string_free (line, TRUE);

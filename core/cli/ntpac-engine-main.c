@@ -20,6 +20,7 @@ typedef struct
 
 static const Command commands[] = {
   { "run", ntpac_cmd_run, N_("Read captures and store what they contain") },
+  { "analyze", ntpac_cmd_analyze, N_("Run dissectors over the conversations of a database") },
   { "query", ntpac_cmd_query, N_("List stored records, filtered") },
   { "stats", ntpac_cmd_stats, N_("Describe what a database holds") },
   { "carve", ntpac_cmd_carve, N_("Write a conversation's original frames as a capture") },

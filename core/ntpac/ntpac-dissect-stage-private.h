@@ -35,4 +35,8 @@ void               ntpac_dissect_stage_get_stats (NtpacDissectStage            *
                                                   NtpacDissectStats            *stats);
 GPtrArray         *ntpac_dissect_stage_get_dissectors (NtpacDissectStage       *self);
 
+/* Where the context's records go (for objects) */
+const NtpacDissectSinkFuncs *ntpac_dissect_context_get_sink (NtpacDissectContext *ctx,
+                                                             gpointer            *sink_data);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
+#define _GNU_SOURCE   /* memmem */
 #include "config.h"
 
 #include <string.h>
@@ -22,8 +23,12 @@
 /* Bytes kept for a dissector that asked for more: beyond this the bytes
  * are dropped as if lost, and the dissector is told of a gap. */
 #define PENDING_CAP (4u * 1024 * 1024)
-/* PDUs with data offered to the probes before giving up. */
-#define PROBE_TRIES 4
+/* PDUs with data offered to the probes before giving up (a TCP stream may
+ * talk a while before it upgrades to TLS: STARTTLS, HTTP CONNECT), and how
+ * few refused bytes are kept for the next segment to complete. */
+#define PROBE_TRIES_DATAGRAM 4
+#define PROBE_TRIES_STREAM 32
+#define PROBE_KEEP 64
 
 struct _NtpacFrameSet
 {
@@ -46,6 +51,8 @@ typedef struct
   guint64     base;         /* stream position of pending[0] */
   GArray     *segments;     /* Segment, covering pending */
   gsize       needed;       /* call again once pending holds this much */
+  gsize       offered;      /* pending bytes the dissector has seen */
+  gboolean    rejected;     /* while identifying: every probe refused pending */
 } Direction;
 
 /* A conversation as the stage sees it, in conversation->dissect_state. */
@@ -55,6 +62,7 @@ typedef struct
   gpointer        state;         /* the dissector's */
   gboolean        done;          /* given up, rejected, or ended */
   guint           probes;        /* PDUs offered to the probes */
+  gboolean        release;       /* the dissector gives the rest of the stream up */
   Direction       dir[2];
   guint32         next_record;
 } ConversationState;
@@ -302,6 +310,7 @@ consume (Direction *d,
   n = MIN (n, d->pending->len);
   g_byte_array_remove_range (d->pending, 0, n);
   d->base += n;
+  d->offered = d->offered > n ? d->offered - n : 0;
   while (keep < d->segments->len)
     {
       const Segment *s = &g_array_index (d->segments, Segment, keep);
@@ -328,6 +337,8 @@ give_up (NtpacDissectContext *ctx)
     consume (&cs->dir[d], cs->dir[d].pending->len);
 }
 
+static void release (NtpacDissectContext *ctx);
+
 /* Offers what is pending in the context's direction to the dissector
  * until it stops consuming. */
 static void
@@ -345,6 +356,7 @@ run_dissector (NtpacDissectContext *ctx,
 
       ntpac_cursor_init (&cursor, d->pending->data, d->pending->len,
                          datagram ? d->pending->len : NTPAC_CURSOR_OPEN_END);
+      d->offered = d->pending->len;
       r = klass->dissect (cs->dissector, ctx, cs->state, ctx->direction, &cursor);
       d->needed = 0;
       switch (r.status)
@@ -372,6 +384,11 @@ run_dissector (NtpacDissectContext *ctx,
         default:
           count (&ctx->stage->stats.rejected);
           give_up (ctx);
+          return;
+        }
+      if (cs->release)
+        {
+          release (ctx);
           return;
         }
     }
@@ -413,12 +430,183 @@ tell_gap (NtpacDissectContext *ctx,
   ConversationState *cs = ctx->cs;
   Direction *d = &cs->dir[ctx->direction];
   NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
+  /* Bytes held while the dissector waited for more were never offered:
+   * to it, they are lost with the gap. */
+  guint64 unseen = d->pending->len - MIN (d->offered, d->pending->len);
 
   /* Bytes waiting for more can never be completed now. */
   consume (d, d->pending->len);
   d->needed = 0;
   if (klass->gap != NULL)
-    klass->gap (cs->dissector, ctx, cs->state, ctx->direction, missing);
+    klass->gap (cs->dissector, ctx, cs->state, ctx->direction, missing + unseen);
+}
+
+/* The dissector is chosen: its state is made. */
+static void
+start (NtpacDissectContext *ctx)
+{
+  ConversationState *cs = ctx->cs;
+
+  count (&ctx->stage->stats.identified);
+  ntpac_dissect_context_set_protocol (ctx, ntpac_dissector_get_protocol (cs->dissector));
+  if (NTPAC_DISSECTOR_GET_CLASS (cs->dissector)->conversation_start != NULL)
+    cs->state = NTPAC_DISSECTOR_GET_CLASS (cs->dissector)->conversation_start (cs->dissector, ctx);
+}
+
+/* A TCP conversation not identified yet: the probes see everything each
+ * direction sent so far (a first segment may hold only a few bytes), kept
+ * in its pending bytes, and then this PDU's bytes alone (a protocol that
+ * starts later in the stream: TLS after STARTTLS). Once one accepts, the
+ * dissector reads the accepted bytes, and what the other side sent since,
+ * from their start; *@resume is where the rest of @pdu is to be read,
+ * from its gap *@first_gap on. Bytes before a gap are never probed with bytes
+ * after it: they are not one stream. */
+static gboolean
+identify_stream (NtpacDissectStage   *self,
+                 NtpacDissectContext *ctx,
+                 const NtpacPdu      *pdu,
+                 const guint8        *payload,
+                 gsize                len,
+                 gsize               *resume,
+                 guint               *first_gap)
+{
+  ConversationState *cs = ctx->cs;
+  Direction *d = &cs->dir[pdu->direction];
+  Direction *other = &cs->dir[pdu->direction == NTPAC_DIRECTION_UP ? NTPAC_DIRECTION_DOWN : NTPAC_DIRECTION_UP];
+  gsize from = 0;
+  gsize to = pdu->gaps->len > 0 ? MIN ((gsize) g_array_index (pdu->gaps, NtpacPduGap, 0).offset, len) : len;
+  gsize fresh;
+
+  /* A PDU that starts with lost bytes (a connection caught mid-stream, or
+   * segments not captured) is probed from its last gap on. */
+  if (to == 0 && pdu->gaps->len > 0)
+    {
+      from = MIN ((gsize) g_array_index (pdu->gaps, NtpacPduGap, pdu->gaps->len - 1).offset, len);
+      to = len;
+      consume (d, d->pending->len);
+      *first_gap = pdu->gaps->len;   /* all before what is read */
+    }
+  fresh = to - from;
+  /* Refused bytes are kept only while they are a few (PROBE_KEEP), so
+   * what is held here is this PDU's, up to its first gap. */
+  if (fresh > 0)
+    append (d, pdu, payload, from, to);
+  *resume = to;
+  if (d->pending->len == 0)
+    return FALSE;
+  cs->dissector = probe (self, ctx->conversation, pdu->direction, d->pending->data, d->pending->len);
+  /* A connection caught mid-stream often starts with a TCP keep-alive: one
+   * byte, just before the data (it is not the protocol's). */
+  if (cs->dissector == NULL && d->pending->len > 1 && d->segments->len > 0 &&
+      g_array_index (d->segments, Segment, 0).length == 1 && !ctx->conversation->initiator_known)
+    {
+      cs->dissector = probe (self, ctx->conversation, pdu->direction, d->pending->data + 1, d->pending->len - 1);
+      if (cs->dissector != NULL)
+        consume (d, 1);
+    }
+  if (cs->dissector == NULL && d->pending->len > fresh && fresh > 0)
+    {
+      cs->dissector = probe (self, ctx->conversation, pdu->direction,
+                             d->pending->data + d->pending->len - fresh, fresh);
+      if (cs->dissector != NULL)
+        consume (d, d->pending->len - fresh);   /* what came before was something else */
+    }
+  /* A text header block that upgrades the stream (Upgrade: TLS, as
+   * gtk-gnutella does) may have the new protocol's first bytes right
+   * after its blank line, in the same segment. */
+  if (cs->dissector == NULL && fresh > 4)
+    {
+      const guint8 *fresh_data = d->pending->data + d->pending->len - fresh;
+      const guint8 *blank = memmem (fresh_data, fresh, "\r\n\r\n", 4);
+      gsize skip = blank != NULL ? (gsize) (blank - d->pending->data) + 4 : 0;
+
+      if (blank != NULL && skip < d->pending->len)
+        {
+          cs->dissector = probe (self, ctx->conversation, pdu->direction, d->pending->data + skip,
+                                 d->pending->len - skip);
+          if (cs->dissector != NULL)
+            consume (d, skip);
+        }
+    }
+  if (cs->dissector == NULL)
+    {
+      d->rejected = TRUE;
+      if (++cs->probes >= PROBE_TRIES_STREAM)
+        cs->done = TRUE;
+      /* after a gap, when too long to be a short start, or given up, the
+       * bytes held cannot start a stream */
+      if (cs->done || pdu->gaps->len > 0 || d->pending->len >= PROBE_KEEP)
+        consume (d, d->pending->len);
+      if (cs->done)
+        consume (other, other->pending->len);
+      return FALSE;
+    }
+  /* The other side's refused bytes from before these were something else. */
+  if (other->rejected && other->segments->len > 0 && d->segments->len > 0 &&
+      g_array_index (other->segments, Segment, 0).ts_ns < g_array_index (d->segments, Segment, 0).ts_ns)
+    consume (other, other->pending->len);
+  start (ctx);
+  /* What each side sent so far is read, the side that spoke first first. */
+  {
+    NtpacDirection first = pdu->direction;
+    NtpacDirection second = first == NTPAC_DIRECTION_UP ? NTPAC_DIRECTION_DOWN : NTPAC_DIRECTION_UP;
+    NtpacDissectContext side = *ctx;
+
+    if (other->segments->len > 0 && d->segments->len > 0 &&
+        g_array_index (other->segments, Segment, 0).ts_ns < g_array_index (d->segments, Segment, 0).ts_ns)
+      {
+        first = second;
+        second = pdu->direction;
+      }
+    side.direction = first;
+    run_dissector (&side, FALSE);
+    side.direction = second;
+    if (!cs->done)
+      run_dissector (&side, FALSE);
+  }
+  return TRUE;
+}
+
+/* The dissector gave the rest of the stream up (a tunnel opened: HTTP
+ * CONNECT): it ends, and what follows is identified anew, from the bytes
+ * it did not consume. */
+static void
+release (NtpacDissectContext *ctx)
+{
+  ConversationState *cs = ctx->cs;
+  NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
+
+  if (klass->conversation_end != NULL)
+    klass->conversation_end (cs->dissector, ctx, cs->state);
+  cs->state = NULL;
+  cs->dissector = NULL;
+  cs->release = FALSE;
+  cs->probes = 0;
+  for (guint i = 0; i < 2; i++)
+    {
+      cs->dir[i].needed = 0;
+      cs->dir[i].offered = 0;
+      cs->dir[i].rejected = FALSE;
+    }
+  for (guint i = 0; i < 2 && cs->dissector == NULL; i++)
+    {
+      NtpacDirection dir = i == 0 ? ctx->direction : (ctx->direction == NTPAC_DIRECTION_UP ? NTPAC_DIRECTION_DOWN
+                                                                                            : NTPAC_DIRECTION_UP);
+      Direction *d = &cs->dir[dir];
+      NtpacDissectContext side = *ctx;
+
+      if (d->pending->len == 0)
+        continue;
+      cs->dissector = probe (ctx->stage, ctx->conversation, dir, d->pending->data, d->pending->len);
+      if (cs->dissector == NULL)
+        continue;
+      side.direction = dir;
+      start (&side);
+      run_dissector (&side, FALSE);
+      side.direction = dir == NTPAC_DIRECTION_UP ? NTPAC_DIRECTION_DOWN : NTPAC_DIRECTION_UP;
+      if (!cs->done && cs->dissector != NULL)
+        run_dissector (&side, FALSE);
+    }
 }
 
 /**
@@ -441,6 +629,7 @@ ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
   gsize len;
   const guint8 *payload = ntpac_buffer_get_data (pdu->payload, &len);
   gsize from = 0;
+  guint first_gap = 0;
 
   if (cs->done)
     return;
@@ -448,20 +637,25 @@ ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
     {
       if (len == 0)
         return;
-      cs->dissector = probe (self, conversation, pdu->direction, payload, len);
-      if (cs->dissector == NULL)
+      if (!datagram)
         {
-          if (++cs->probes >= PROBE_TRIES)
-            cs->done = TRUE;
-          return;
+          if (!identify_stream (self, &ctx, pdu, payload, len, &from, &first_gap))
+            return;
         }
-      count (&self->stats.identified);
-      ntpac_dissect_context_set_protocol (&ctx, ntpac_dissector_get_protocol (cs->dissector));
-      if (NTPAC_DISSECTOR_GET_CLASS (cs->dissector)->conversation_start != NULL)
-        cs->state = NTPAC_DISSECTOR_GET_CLASS (cs->dissector)->conversation_start (cs->dissector, &ctx);
+      else
+        {
+          cs->dissector = probe (self, conversation, pdu->direction, payload, len);
+          if (cs->dissector == NULL)
+            {
+              if (++cs->probes >= PROBE_TRIES_DATAGRAM)
+                cs->done = TRUE;
+              return;
+            }
+          start (&ctx);
+        }
     }
 
-  for (guint g = 0; g <= pdu->gaps->len && !cs->done; g++)
+  for (guint g = first_gap; g <= pdu->gaps->len && !cs->done; g++)
     {
       gsize to = g < pdu->gaps->len ? MIN ((gsize) g_array_index (pdu->gaps, NtpacPduGap, g).offset, len) : len;
 
@@ -470,7 +664,8 @@ ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
           if (d->pending->len + (to - from) > PENDING_CAP)
             {
               report (&ctx, "dissector.buffer-cap", NTPAC_SEVERITY_WARNING, 0);
-              tell_gap (&ctx, d->pending->len + (to - from));
+              tell_gap (&ctx, to - from);
+              d->base += to - from;   /* skipped, but part of the stream */
             }
           else
             {
@@ -514,6 +709,14 @@ const NtpacConversation *
 ntpac_dissect_context_get_conversation (NtpacDissectContext *ctx)
 {
   return ctx->conversation;
+}
+
+const NtpacDissectSinkFuncs *
+ntpac_dissect_context_get_sink (NtpacDissectContext *ctx,
+                                gpointer            *sink_data)
+{
+  *sink_data = ctx->stage->sink_data;
+  return ctx->stage->sink;
 }
 
 /**
@@ -619,6 +822,10 @@ ntpac_dissect_context_emit (NtpacDissectContext *ctx,
   g_variant_iter_init (&it, owned);
   while (g_variant_iter_loop (&it, "{&sv}", &key, &value))
     g_variant_builder_add (&b, "{sv}", key, value);
+  /* Which dissector wrote it: `analyze` replaces a dissector's records. */
+  if (ctx->cs->dissector != NULL)
+    g_variant_builder_add (&b, "{sv}", "dissector",
+                           g_variant_new_string (ntpac_dissector_get_protocol (ctx->cs->dissector)));
 
   memcpy (record_key, c->id.bytes, 16);
   ntpac_store_put_u32 (record_key + 16, ctx->cs->next_record++);
@@ -651,6 +858,23 @@ ntpac_dissect_context_anomaly (NtpacDissectContext *ctx,
       !ntpac_dissector_describe_anomaly (ctx->cs->dissector, id, &severity, NULL))
     g_critical ("%s reports the undeclared anomaly “%s”", G_OBJECT_TYPE_NAME (ctx->cs->dissector), id);
   report (ctx, id, severity, offset);
+}
+
+/**
+ * ntpac_dissect_context_release:
+ * @ctx: the context of the current dissect() call
+ *
+ * Gives up the rest of the conversation, from the bytes this call does
+ * not consume: the dissector's conversation_end() is called once
+ * dissect() returns, and what follows is identified again (HTTP after
+ * CONNECT hands the tunnel to TLS). The conversation keeps the protocol
+ * identified last.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_release (NtpacDissectContext *ctx)
+{
+  ctx->cs->release = TRUE;
 }
 
 /**

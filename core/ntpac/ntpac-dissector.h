@@ -153,6 +153,53 @@ void           ntpac_dissect_context_anomaly    (NtpacDissectContext *ctx,
                                                  gsize                offset);
 void           ntpac_dissect_context_set_protocol (NtpacDissectContext *ctx,
                                                    const gchar         *protocol);
+void           ntpac_dissect_context_release    (NtpacDissectContext *ctx);
+
+/**
+ * NtpacObject:
+ *
+ * A file carried inside a conversation (an HTTP body, say), written as its
+ * bytes are decoded. The core hashes it (SHA-256) and stores its bytes
+ * once per distinct content; the `objects` record that points at them
+ * is emitted by ntpac_dissect_context_object_finish(). A dissector that
+ * makes objects declares the output `objects`.
+ */
+typedef struct _NtpacObject NtpacObject;
+
+NtpacObject   *ntpac_dissect_context_object_new (NtpacDissectContext *ctx,
+                                                 const gchar         *source);
+void           ntpac_object_write               (NtpacObject         *object,
+                                                 gconstpointer        data,
+                                                 gsize                len);
+void           ntpac_object_add_missing         (NtpacObject         *object,
+                                                 guint64              missing);
+guint64        ntpac_object_get_size            (NtpacObject         *object);
+guint64        ntpac_object_get_missing         (NtpacObject         *object);
+gchar         *ntpac_dissect_context_object_finish (NtpacDissectContext *ctx,
+                                                    NtpacObject         *object,
+                                                    const gchar         *content_type,
+                                                    gboolean             complete,
+                                                    const NtpacFrameSet *frames);
+void           ntpac_object_free                (NtpacObject         *object);
+
+/**
+ * NtpacObjectChunk:
+ * @file: payload file number
+ * @offset: where in it
+ * @stored_len: bytes in the file
+ * @len: bytes of the object
+ * @codec: how they are stored (NTPAC_STORE_CODEC_*)
+ *
+ * Where a piece of an object's content is kept.
+ */
+typedef struct
+{
+  guint32 file;
+  guint64 offset;
+  guint32 stored_len;
+  guint32 len;
+  guint8  codec;
+} NtpacObjectChunk;
 
 /**
  * NtpacDissectSinkFuncs:
@@ -160,6 +207,12 @@ void           ntpac_dissect_context_set_protocol (NtpacDissectContext *ctx,
  *   @key (the conversation id and a record index), in @output; @name is
  *   what `--host` finds it by
  * @anomaly: an anomaly a dissector (or the core, about dissection) found
+ *
+ * @object_chunk: (nullable): a piece of a large object's content, to keep
+ *   before the object is whole; says where in @chunk
+ * @object_done: (nullable): an object is whole: its SHA-256, the chunks
+ *   already kept and the rest of its bytes (all of them, for a small
+ *   object); kept once per distinct SHA-256
  *
  * Where dissector output goes: the store, or a test. Called from worker
  * threads; @record is floating.
@@ -181,8 +234,19 @@ typedef struct _NtpacDissectSinkFuncs
                    const gchar              *description,
                    const NtpacFrameRef      *frame,
                    gint64                    ts_ns);
+  gboolean (*object_chunk) (gpointer             sink,
+                            gconstpointer        data,
+                            gsize                len,
+                            NtpacObjectChunk    *chunk);
+  void (*object_done)  (gpointer                  sink,
+                        const guint8             *sha256,
+                        const NtpacObjectChunk   *chunks,
+                        guint                     n_chunks,
+                        gconstpointer             tail,
+                        gsize                     tail_len);
 } NtpacDissectSinkFuncs;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpacFrameSet, ntpac_frame_set_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpacObject, ntpac_object_free)
 
 G_END_DECLS

@@ -24,6 +24,9 @@ struct _NtpacHarness
   gint64             ts_ns;
   guint32            next_pdu;
   gboolean           ended;
+  GHashTable        *chunks;      /* chunk number (as file) -> GBytes */
+  GHashTable        *objects;     /* SHA-256 hex -> GBytes */
+  guint32            next_chunk;
   GMutex             lock;        /* sinks may be called from any thread */
 };
 
@@ -66,7 +69,60 @@ collect_anomaly (gpointer                 sink,
   g_mutex_unlock (&self->lock);
 }
 
-static const NtpacDissectSinkFuncs collect_funcs = { collect_record, collect_anomaly };
+/* Objects are kept in memory: chunks by number, then whole by SHA-256. */
+static gboolean
+collect_object_chunk (gpointer          sink,
+                      gconstpointer     data,
+                      gsize             len,
+                      NtpacObjectChunk *chunk)
+{
+  NtpacHarness *self = sink;
+
+  g_mutex_lock (&self->lock);
+  chunk->file = self->next_chunk++;
+  chunk->offset = 0;
+  chunk->stored_len = chunk->len = (guint32) len;
+  chunk->codec = 0;
+  g_hash_table_insert (self->chunks, GUINT_TO_POINTER (chunk->file), g_bytes_new (data, len));
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static void
+collect_object_done (gpointer                sink,
+                     const guint8           *sha256,
+                     const NtpacObjectChunk *chunks,
+                     guint                   n_chunks,
+                     gconstpointer           tail,
+                     gsize                   tail_len)
+{
+  NtpacHarness *self = sink;
+  GByteArray *content = g_byte_array_new ();
+  GString *hex = g_string_new (NULL);
+
+  for (guint i = 0; i < 32; i++)
+    g_string_append_printf (hex, "%02x", sha256[i]);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      GBytes *chunk = g_hash_table_lookup (self->chunks, GUINT_TO_POINTER (chunks[i].file));
+      gsize len;
+      gconstpointer data = g_bytes_get_data (chunk, &len);
+
+      g_byte_array_append (content, data, len);
+      g_hash_table_remove (self->chunks, GUINT_TO_POINTER (chunks[i].file));
+    }
+  g_byte_array_append (content, tail, tail_len);
+  g_hash_table_replace (self->objects, g_string_free (hex, FALSE), g_byte_array_free_to_bytes (content));
+  g_mutex_unlock (&self->lock);
+}
+
+static const NtpacDissectSinkFuncs collect_funcs = {
+  collect_record,
+  collect_anomaly,
+  collect_object_chunk,
+  collect_object_done,
+};
 
 /**
  * ntpac_harness_new:
@@ -92,6 +148,8 @@ ntpac_harness_new (NtpacDissector    *dissector,
   g_mutex_init (&self->lock);
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   self->anomalies = g_ptr_array_new_with_free_func (g_free);
+  self->chunks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_bytes_unref);
+  self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->stage = ntpac_dissect_stage_new (dissectors, &collect_funcs, self);
   self->conversation = ntpac_conversation_new (input == NTPAC_DISSECT_INPUT_TCP_STREAM ? NTPAC_TRANSPORT_TCP
                                                                                       : NTPAC_TRANSPORT_UDP);
@@ -115,6 +173,8 @@ ntpac_harness_free (NtpacHarness *self)
   ntpac_conversation_free (self->conversation);
   g_ptr_array_unref (self->records);
   g_ptr_array_unref (self->anomalies);
+  g_hash_table_unref (self->chunks);
+  g_hash_table_unref (self->objects);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -262,4 +322,27 @@ GPtrArray *
 ntpac_harness_get_anomalies (NtpacHarness *self)
 {
   return self->anomalies;
+}
+
+/**
+ * ntpac_harness_get_object:
+ * @self: a harness
+ * @sha256: an object's SHA-256, lower-case hex
+ *
+ * Returns: (transfer full) (nullable): the content of the object the
+ *   dissector made with that hash, %NULL if there is none
+ * Since: 0.1
+ */
+GBytes *
+ntpac_harness_get_object (NtpacHarness *self,
+                          const gchar  *sha256)
+{
+  GBytes *content;
+
+  g_mutex_lock (&self->lock);
+  content = g_hash_table_lookup (self->objects, sha256);
+  if (content != NULL)
+    g_bytes_ref (content);
+  g_mutex_unlock (&self->lock);
+  return content;
 }

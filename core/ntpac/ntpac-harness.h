@@ -44,6 +44,8 @@ const gchar  *ntpac_harness_get_protocol  (NtpacHarness      *self);
 GPtrArray    *ntpac_harness_get_records   (NtpacHarness      *self,
                                            const gchar       *output);
 GPtrArray    *ntpac_harness_get_anomalies (NtpacHarness      *self);
+GBytes       *ntpac_harness_get_object    (NtpacHarness      *self,
+                                           const gchar       *sha256);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpacHarness, ntpac_harness_free)
 

@@ -62,7 +62,7 @@ static const gchar * const tls_columns[] = {
   COMMON_COLUMNS, "version", "sni", "alpn", "ja3", "ja4", "certificates", NULL
 };
 static const gchar * const object_columns[] = {
-  COMMON_COLUMNS, "sha256", "size", "content_type", "source", "complete", NULL
+  COMMON_COLUMNS, "sha256", "size", "content_type", "source", "complete", "missing_bytes", NULL
 };
 static const gchar * const plugin_output_columns[] = {
   COMMON_COLUMNS, NULL

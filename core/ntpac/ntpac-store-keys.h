@@ -31,13 +31,13 @@ G_BEGIN_DECLS
  * | `pdus`         | conversation id (16), PDU index (4)             | `((yxxta(ut)a(utuu))(utuuy))`: (direction, first_ts, last_ts, missing_bytes, gaps (offset, length), segments (input, frame number, offset in the payload, length)), (payload file, offset, stored length, length, codec) |
  * | `frames`       | conversation id (16), index of the chunk's first frame (4) | `a(utt)`: (input, frame number, byte offset) of up to 256 frames, in order |
  * | `anomalies`    | timestamp (8), input (4), frame number (8), sequence (4) | `a{sv}`: kind, severity, input, frame, offset, conversation |
- * | `objects`      | conversation id (16), object index (4)          | `a{sv}`: sha256, size, content_type, source, complete, frames |
- * | `objects.data` | SHA-256 (32)                                    | the bytes of the object, without version byte (large values in blob files) |
+ * | `objects`      | conversation id (16), record index (4)          | `a{sv}`: sha256, size, content_type, source, complete, missing_bytes, stored, and the common fields |
+ * | `objects.data` | SHA-256 (32)                                    | `(ta(utuuy))`: size, then where the content is, in order: (payload file, offset, stored length, length, codec), chunks of up to 1 MiB |
  * | `index.ip`     | family (1), address (16), timestamp (8), record | empty |
  * | `index.name`   | FNV-1a 64 of the lower-case name (8), timestamp (8), record | `s`: the name |
  * | `index.time`   | timestamp (8), record                           | empty |
  *
- * PDU payloads live in the database's `payload/` folder, in append-only
+ * PDU payloads and object contents live in the database's `payload/` folder, in append-only
  * files `NNNNNNNN.payload` (the file number above), each payload stored as
  * is (codec 0) or LZ4-compressed (codec 1) when that saves an eighth or
  * more. Writing them there rather than as RocksDB values is three times
@@ -47,7 +47,9 @@ G_BEGIN_DECLS
  * is in (its number in `meta` under "cf.NAME") followed by the record's
  * key. Dissectors add column families of their own (`http`, `dns`, `tls`)
  * keyed by conversation id (16) and record index (4), with `a{sv}` values,
- * and index their records through the same three indexes.
+ * and index their records through the same three indexes. An object's
+ * content is kept once per run for each distinct SHA-256, however many
+ * conversations carried it.
  *
  * A conversation is written last, after its PDUs, frames and records, and
  * writes reach disk in order (write-ahead log, or atomic flushes of all

@@ -50,6 +50,9 @@ struct _NtpacStoreSink
   gint              cf_index_time;
   gint              cf_index_name;
   GHashTable       *output_cfs;        /* dissector output -> column family + 1 */
+  gint              cf_objects_data;
+  GMutex            objects_lock;
+  GHashTable       *objects_kept;      /* SHA-256 (GBytes) of objects written by this run */
   guint             anomaly_sequence;   /* atomic */
   NtpacStoreSinkStats stats;            /* atomic adds */
 };
@@ -97,6 +100,9 @@ ntpac_store_sink_new (NtpacStore  *store,
   self->cf_index_time = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_TIME);
   self->cf_index_name = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_NAME);
   self->output_cfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cf_objects_data = ntpac_store_cf_id (store, NTPAC_STORE_CF_OBJECTS_DATA);
+  g_mutex_init (&self->objects_lock);
+  self->objects_kept = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
   return self;
 }
 
@@ -199,6 +205,44 @@ put_record (NtpacStoreSink *self,
     hand_over (self, ctx);
 }
 
+/* Compresses @data and appends it to the thread's payload file; on
+ * failure the store is marked failed (what came before is whole). */
+static gboolean
+write_payload (NtpacStoreSink   *self,
+               ThreadContext    *ctx,
+               const guint8     *data,
+               gsize             len,
+               NtpacObjectChunk *chunk)
+{
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  chunk->codec = NTPAC_STORE_CODEC_NONE;
+  chunk->file = 0;
+  chunk->offset = 0;
+  if (self->compress)
+    stored = ntpac_payload_compress (data, len, &chunk->codec);
+  if (stored == NULL)
+    stored = g_bytes_new_static (data, len);
+  /* The payload is in the file before its record is even queued. */
+  if (ctx->log == NULL)
+    ctx->log = ntpac_payload_log_open (self->payload_files, &error);
+  if (ctx->log == NULL ||
+      !ntpac_payload_log_write (ctx->log, g_bytes_get_data (stored, NULL), g_bytes_get_size (stored),
+                                &chunk->file, &chunk->offset, &error))
+    {
+      /* What this thread gathered so far goes first: it is whole. */
+      hand_over (self, ctx);
+      ntpac_store_writer_fail (self->writer, g_steal_pointer (&error));
+      return FALSE;
+    }
+  chunk->stored_len = (guint32) g_bytes_get_size (stored);
+  chunk->len = (guint32) len;
+  count (&self->stats.payload_bytes, len);
+  count (&self->stats.stored_payload_bytes, chunk->stored_len);
+  return TRUE;
+}
+
 static void
 sink_pdu (gpointer                 data,
           const NtpacConversation *conversation,
@@ -210,12 +254,8 @@ sink_pdu (gpointer                 data,
   g_autofree SegmentElement *segments = NULL;
   gsize len;
   const guint8 *bytes = ntpac_buffer_get_data (pdu->payload, &len);
-  g_autoptr(GBytes) stored = NULL;
-  g_autoptr(GError) error = NULL;
-  guint8 codec = NTPAC_STORE_CODEC_NONE;
   ThreadContext *ctx = thread_context (self);
-  guint32 file = 0;
-  guint64 offset = 0;
+  NtpacObjectChunk chunk;
 
   sub_key (key, &conversation->id, pdu->index);
   gaps = g_new0 (GapElement, MAX (pdu->gaps->len, 1u));
@@ -236,32 +276,16 @@ sink_pdu (gpointer                 data,
       segments[i].offset = g->offset;
       segments[i].length = g->length;
     }
-  if (self->compress)
-    stored = ntpac_payload_compress (bytes, len, &codec);
-  if (stored == NULL)
-    stored = g_bytes_new_static (bytes, len);
-  /* The payload is in the file before its record is even queued. */
-  if (ctx->log == NULL)
-    ctx->log = ntpac_payload_log_open (self->payload_files, &error);
-  if (ctx->log == NULL ||
-      !ntpac_payload_log_write (ctx->log, g_bytes_get_data (stored, NULL), g_bytes_get_size (stored),
-                                &file, &offset, &error))
-    {
-      /* What this thread gathered so far goes first: it is whole. */
-      hand_over (self, ctx);
-      ntpac_store_writer_fail (self->writer, g_steal_pointer (&error));
-      return;
-    }
+  if (!write_payload (self, ctx, bytes, len, &chunk))
+    return;
   put_record (self, ctx, self->cf_pdus, key, sizeof key,
               g_variant_new ("((yxxt@a(ut)@a(utuu))(utuuy))", (guint8) pdu->direction,
                              pdu->first_ts_ns, pdu->last_ts_ns, pdu->missing_bytes,
                              g_variant_new_fixed_array (G_VARIANT_TYPE ("(ut)"), gaps, pdu->gaps->len, sizeof *gaps),
                              g_variant_new_fixed_array (G_VARIANT_TYPE ("(utuu)"), segments, pdu->segments->len,
                                                         sizeof *segments),
-                             file, offset, (guint32) g_bytes_get_size (stored), (guint32) len, codec));
+                             chunk.file, chunk.offset, chunk.stored_len, chunk.len, chunk.codec));
   count (&self->stats.pdus, 1);
-  count (&self->stats.payload_bytes, len);
-  count (&self->stats.stored_payload_bytes, g_bytes_get_size (stored));
 }
 
 static void
@@ -493,9 +517,67 @@ sink_dissector_anomaly (gpointer                 data,
   count (&self->stats.anomalies, 1);
 }
 
+/* A piece of a large object: into the thread's payload file. */
+static gboolean
+sink_object_chunk (gpointer          data,
+                   gconstpointer     bytes,
+                   gsize             len,
+                   NtpacObjectChunk *chunk)
+{
+  NtpacStoreSink *self = data;
+
+  return write_payload (self, thread_context (self), bytes, len, chunk);
+}
+
+/* A whole object: its content is kept under its SHA-256 once per run (a
+ * later run writing the same key writes the same content). */
+static void
+sink_object_done (gpointer                data,
+                  const guint8           *sha256,
+                  const NtpacObjectChunk *chunks,
+                  guint                   n_chunks,
+                  gconstpointer           tail,
+                  gsize                   tail_len)
+{
+  NtpacStoreSink *self = data;
+  ThreadContext *ctx = thread_context (self);
+  GBytes *digest = g_bytes_new (sha256, 32);
+  g_autoptr(GArray) all = NULL;
+  GVariantBuilder b;
+  guint64 size = 0;
+  gboolean kept;
+
+  g_mutex_lock (&self->objects_lock);
+  kept = !g_hash_table_add (self->objects_kept, digest);
+  g_mutex_unlock (&self->objects_lock);
+  if (kept)
+    return;
+  all = g_array_new (FALSE, FALSE, sizeof (NtpacObjectChunk));
+  g_array_append_vals (all, chunks, n_chunks);
+  if (tail_len > 0)
+    {
+      NtpacObjectChunk last;
+
+      if (!write_payload (self, ctx, tail, tail_len, &last))
+        return;
+      g_array_append_val (all, last);
+    }
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(utuuy)"));
+  for (guint i = 0; i < all->len; i++)
+    {
+      const NtpacObjectChunk *c = &g_array_index (all, NtpacObjectChunk, i);
+
+      g_variant_builder_add (&b, "(utuuy)", c->file, c->offset, c->stored_len, c->len, c->codec);
+      size += c->len;
+    }
+  put_record (self, ctx, self->cf_objects_data, sha256, 32, g_variant_new ("(ta(utuuy))", size, &b));
+}
+
 static const NtpacDissectSinkFuncs store_dissect_funcs = {
   sink_record,
   sink_dissector_anomaly,
+  sink_object_chunk,
+  sink_object_done,
 };
 
 const NtpacDissectSinkFuncs *
@@ -567,6 +649,8 @@ ntpac_store_sink_finish (NtpacStoreSink  *self,
     hand_over (self, ctx);
   ok = ntpac_store_writer_finish (self->writer, error);
   g_hash_table_unref (self->output_cfs);
+  g_hash_table_unref (self->objects_kept);
+  g_mutex_clear (&self->objects_lock);
   g_hash_table_unref (self->contexts);
   g_mutex_clear (&self->contexts_lock);
   ntpac_payload_files_free (self->payload_files);

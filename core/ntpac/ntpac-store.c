@@ -22,6 +22,7 @@
 
 #include "ntpac-store.h"
 #include "ntpac-payload-log-private.h"
+#include "ntpac-record.h"
 
 #define PAYLOAD_DIR        "payload"
 #define MAX_CFS            250
@@ -1046,4 +1047,85 @@ ntpac_store_read_payload (NtpacStore  *self,
   g_return_val_if_fail (g_variant_is_of_type (pdu, G_VARIANT_TYPE (NTPAC_STORE_PDU_TYPE)), NULL);
   g_variant_get_child (pdu, 1, NTPAC_STORE_PDU_BLOB_TYPE, &file, &offset, &stored_len, &len, &codec);
   return ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
+}
+
+/**
+ * ntpac_store_copy_object:
+ * @self: a database
+ * @sha256: (array fixed-size=32): the object's SHA-256
+ * @out: where to write its content
+ * @size: (out) (optional): bytes written
+ * @error: return location for a #GError
+ *
+ * Writes the content of an object, chunk by chunk. An object whose
+ * content is not in this database is %NTPAC_STORE_ERROR_FAILED with
+ * %G_IO_ERROR_NOT_FOUND nowhere: check ntpac_store_has_object() first.
+ *
+ * Returns: %TRUE on success
+ * Since: 0.1
+ */
+gboolean
+ntpac_store_copy_object (NtpacStore    *self,
+                         const guint8  *sha256,
+                         FILE          *out,
+                         guint64       *size,
+                         GError       **error)
+{
+  g_autofree gchar *dir = ntpac_store_get_payload_dir (self);
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GVariantIter) chunks = NULL;
+  guint32 file, stored_len, len;
+  guint64 offset, total, written = 0;
+  guint8 codec;
+
+  value = ntpac_store_get (self, ntpac_store_cf_id (self, NTPAC_STORE_CF_OBJECTS_DATA), sha256, 32, error);
+  if (value == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED,
+                     _("The content of an object is not in “%s”"), self->path);
+      return FALSE;
+    }
+  record = ntpac_record_decode (g_bytes_get_data (value, NULL), g_bytes_get_size (value),
+                                G_VARIANT_TYPE ("(ta(utuuy))"), error);
+  if (record == NULL)
+    return FALSE;
+  g_variant_get (record, "(ta(utuuy))", &total, &chunks);
+  while (g_variant_iter_next (chunks, "(utuuy)", &file, &offset, &stored_len, &len, &codec))
+    {
+      g_autoptr(GBytes) bytes = ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
+
+      if (bytes == NULL)
+        return FALSE;
+      if (fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), out) != g_bytes_get_size (bytes))
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
+          return FALSE;
+        }
+      written += g_bytes_get_size (bytes);
+    }
+  if (size != NULL)
+    *size = written;
+  return TRUE;
+}
+
+/**
+ * ntpac_store_has_object:
+ * @self: a database
+ * @sha256: (array fixed-size=32): an object's SHA-256
+ *
+ * Returns: whether the content of that object is in this database
+ * Since: 0.1
+ */
+gboolean
+ntpac_store_has_object (NtpacStore   *self,
+                        const guint8 *sha256)
+{
+  g_autoptr(GBytes) value = ntpac_store_get (self, ntpac_store_cf_id (self, NTPAC_STORE_CF_OBJECTS_DATA),
+                                             sha256, 32, NULL);
+
+  return value != NULL;
 }

@@ -9,6 +9,7 @@
 #endif
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "ntpac-store-keys.h"
 
@@ -135,6 +136,13 @@ guint64          ntpac_store_get_disk_size   (NtpacStore           *self);
 gchar           *ntpac_store_get_payload_dir (NtpacStore           *self);
 GBytes          *ntpac_store_read_payload    (NtpacStore           *self,
                                               GVariant             *pdu,
+                                              GError              **error);
+gboolean         ntpac_store_has_object      (NtpacStore           *self,
+                                              const guint8         *sha256);
+gboolean         ntpac_store_copy_object     (NtpacStore           *self,
+                                              const guint8         *sha256,
+                                              FILE                 *out,
+                                              guint64              *size,
                                               GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpacStoreIter, ntpac_store_iter_free)

@@ -33,6 +33,7 @@
 #include <ntpac/ntpac-record.h>
 #include <ntpac/ntpac-query.h>
 #include <ntpac/ntpac-carve.h>
+#include <ntpac/ntpac-analyze.h>
 #include <ntpac/ntpac-engine.h>
 
 #undef NTPAC_INSIDE

@@ -375,12 +375,18 @@ test_export_objects_empty (Fixture       *f,
 {
   g_autofree gchar *out = g_build_filename (f->dir, "objects", NULL);
   g_autofree gchar *index = g_build_filename (out, "index.jsonl", NULL);
+  g_autofree gchar *pipeline = g_build_filename (f->dir, "no-dissectors.yaml", NULL);
+  g_autofree gchar *db = g_build_filename (f->dir, "no-objects.db", NULL);
   g_autofree gchar *contents = NULL;
   g_auto(NtpacTestRun) r = { 0 };
 
   g_test_summary ("export-objects on a database without objects makes the folder with an "
                   "empty index, and says so.");
-  ntpac_test_run_engine (&r, "export-objects", "-d", f->db, out, NULL);
+  g_assert_true (g_file_set_contents (pipeline, "pipeline: bare\ndissectors: []\n", -1, NULL));
+  ntpac_test_run_engine (&r, "run", "-c", pipeline, "-o", db, f->capture, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  ntpac_test_run_clear (&r);
+  ntpac_test_run_engine (&r, "export-objects", "-d", db, out, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "");

@@ -1,0 +1,202 @@
+/* ntpac-object.c: files carried in conversations, hashed and kept
+ *
+ * A dissector writes an object's decoded bytes as they come; they are
+ * hashed (SHA-256, OpenSSL) on the way. Small objects are held until
+ * their hash is known, so that a body seen a thousand times is kept once;
+ * large ones are handed to the sink in chunks as they grow, so that no
+ * object is ever held whole in memory.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <openssl/evp.h>
+
+#include "ntpac-dissect-stage-private.h"
+
+/* Bytes held before they are handed to the sink as a chunk. */
+#define OBJECT_CHUNK_BYTES (1024u * 1024)
+
+struct _NtpacObject
+{
+  const NtpacDissectSinkFuncs *sink;
+  gpointer                     sink_data;
+  gchar                       *source;
+  EVP_MD_CTX                  *sha256;
+  GByteArray                  *held;      /* not handed over yet */
+  GArray                      *chunks;    /* NtpacObjectChunk handed over */
+  guint64                      size;
+  guint64                      missing;
+  gboolean                     failed;    /* the sink could not keep a chunk */
+};
+
+/**
+ * ntpac_dissect_context_object_new:
+ * @ctx: the context of the current call
+ * @source: what carried it ("http")
+ *
+ * Starts an object. Finish it with ntpac_dissect_context_object_finish(),
+ * or drop it with ntpac_object_free().
+ *
+ * Returns: (transfer full): a new object
+ * Since: 0.1
+ */
+NtpacObject *
+ntpac_dissect_context_object_new (NtpacDissectContext *ctx,
+                                  const gchar         *source)
+{
+  NtpacObject *self = g_new0 (NtpacObject, 1);
+
+  self->sink = ntpac_dissect_context_get_sink (ctx, &self->sink_data);
+  self->source = g_strdup (source);
+  self->sha256 = EVP_MD_CTX_new ();
+  EVP_DigestInit_ex (self->sha256, EVP_sha256 (), NULL);
+  self->held = g_byte_array_new ();
+  self->chunks = g_array_new (FALSE, FALSE, sizeof (NtpacObjectChunk));
+  return self;
+}
+
+void
+ntpac_object_free (NtpacObject *self)
+{
+  if (self == NULL)
+    return;
+  EVP_MD_CTX_free (self->sha256);
+  g_byte_array_unref (self->held);
+  g_array_unref (self->chunks);
+  g_free (self->source);
+  g_free (self);
+}
+
+static gboolean
+keeps_content (NtpacObject *self)
+{
+  return self->sink != NULL && self->sink->object_done != NULL && !self->failed;
+}
+
+/* Hands the held bytes to the sink as one chunk. */
+static void
+hand_over (NtpacObject *self)
+{
+  NtpacObjectChunk chunk = { 0 };
+
+  if (self->held->len == 0)
+    return;
+  if (keeps_content (self) && self->sink->object_chunk != NULL &&
+      self->sink->object_chunk (self->sink_data, self->held->data, self->held->len, &chunk))
+    g_array_append_val (self->chunks, chunk);
+  else
+    self->failed = TRUE;
+  g_byte_array_set_size (self->held, 0);
+}
+
+/**
+ * ntpac_object_write:
+ * @self: an object
+ * @data: (array length=len): the next bytes of its content
+ * @len: how many
+ *
+ * Appends to the object's content.
+ * Since: 0.1
+ */
+void
+ntpac_object_write (NtpacObject   *self,
+                    gconstpointer  data,
+                    gsize          len)
+{
+  const guint8 *bytes = data;
+
+  EVP_DigestUpdate (self->sha256, data, len);
+  self->size += len;
+  if (!keeps_content (self))
+    return;
+  while (len > 0)
+    {
+      gsize n = MIN (len, OBJECT_CHUNK_BYTES - self->held->len);
+
+      g_byte_array_append (self->held, bytes, n);
+      bytes += n;
+      len -= n;
+      if (self->held->len == OBJECT_CHUNK_BYTES)
+        hand_over (self);
+    }
+}
+
+/**
+ * ntpac_object_add_missing:
+ * @self: an object
+ * @missing: bytes of content that were lost here
+ *
+ * Notes a hole in the content: the bytes around it are kept, but the
+ * object is incomplete.
+ * Since: 0.1
+ */
+void
+ntpac_object_add_missing (NtpacObject *self,
+                          guint64      missing)
+{
+  self->missing += missing;
+}
+
+guint64
+ntpac_object_get_size (NtpacObject *self)
+{
+  return self->size;
+}
+
+guint64
+ntpac_object_get_missing (NtpacObject *self)
+{
+  return self->missing;
+}
+
+/**
+ * ntpac_dissect_context_object_finish:
+ * @ctx: the context of the current call
+ * @self: (transfer full): the object, freed here
+ * @content_type: (nullable): its media type, as declared
+ * @complete: whether every byte of it was seen (and decoded)
+ * @frames: (nullable): the frames that carried it
+ *
+ * Keeps the object's content (once per distinct SHA-256) and emits its
+ * `objects` record: `sha256`, `size`, `content_type`, `source`,
+ * `complete`, `missing_bytes`. The dissector must declare the output
+ * `objects`.
+ *
+ * Returns: (transfer full): the SHA-256 of the content, lower-case hex
+ * Since: 0.1
+ */
+gchar *
+ntpac_dissect_context_object_finish (NtpacDissectContext *ctx,
+                                     NtpacObject         *self,
+                                     const gchar         *content_type,
+                                     gboolean             complete,
+                                     const NtpacFrameSet *frames)
+{
+  guint8 digest[EVP_MAX_MD_SIZE];
+  guint digest_len = 0;
+  gchar *hex;
+  GVariantBuilder b;
+
+  EVP_DigestFinal_ex (self->sha256, digest, &digest_len);
+  g_assert (digest_len == 32);
+  hex = g_new (gchar, 65);
+  for (guint i = 0; i < 32; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  if (keeps_content (self))
+    self->sink->object_done (self->sink_data, digest, (const NtpacObjectChunk *) (gpointer) self->chunks->data,
+                             self->chunks->len, self->held->data, self->held->len);
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "sha256", g_variant_new_string (hex));
+  g_variant_builder_add (&b, "{sv}", "size", g_variant_new_uint64 (self->size));
+  if (content_type != NULL)
+    g_variant_builder_add (&b, "{sv}", "content_type", g_variant_new_string (content_type));
+  g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (self->source));
+  g_variant_builder_add (&b, "{sv}", "complete", g_variant_new_boolean (complete && self->missing == 0));
+  g_variant_builder_add (&b, "{sv}", "missing_bytes", g_variant_new_uint64 (self->missing));
+  g_variant_builder_add (&b, "{sv}", "stored", g_variant_new_boolean (keeps_content (self)));
+  ntpac_dissect_context_emit (ctx, "objects", g_variant_builder_end (&b), frames, NULL);
+  ntpac_object_free (self);
+  return hex;
+}

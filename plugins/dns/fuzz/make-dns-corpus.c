@@ -1,0 +1,321 @@
+/* make-dns-corpus.c: seed inputs for fuzz-dns
+ *
+ * make-dns-corpus DIR  writes a few valid DNS messages (a query with EDNS
+ * options, a compressed response in every section, every record type the
+ * parser shows as text, an UPDATE, an mDNS announcement, a response cut
+ * short with TC) and a DNS over TCP stream of two messages.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+/* Where the labels of "example.org" start in a message whose first
+ * question is "www.example.org". */
+#define OFF_WWW     12
+#define OFF_EXAMPLE 16
+
+static void
+put_u8 (GByteArray *m,
+        guint8      v)
+{
+  g_byte_array_append (m, &v, 1);
+}
+
+static void
+put_u16 (GByteArray *m,
+         guint16     v)
+{
+  put_u8 (m, (guint8) (v >> 8));
+  put_u8 (m, (guint8) v);
+}
+
+static void
+put_u32 (GByteArray *m,
+         guint32     v)
+{
+  put_u16 (m, (guint16) (v >> 16));
+  put_u16 (m, (guint16) v);
+}
+
+static void
+put_bytes (GByteArray *m,
+           const void *bytes,
+           gsize       len)
+{
+  g_byte_array_append (m, bytes, (guint) len);
+}
+
+/* Labels of a dotted name; the root is added unless @ptr is not 0, in
+ * which case the name ends with a pointer to @ptr. */
+static void
+put_name (GByteArray  *m,
+          const gchar *dotted,
+          guint16      ptr)
+{
+  g_auto(GStrv) labels = g_strsplit (dotted, ".", -1);
+
+  for (guint i = 0; labels[i] != NULL; i++)
+    if (labels[i][0] != '\0')
+      {
+        put_u8 (m, (guint8) strlen (labels[i]));
+        put_bytes (m, labels[i], strlen (labels[i]));
+      }
+  if (ptr != 0)
+    put_u16 (m, (guint16) (0xc000 | ptr));
+  else
+    put_u8 (m, 0);
+}
+
+static GByteArray *
+msg_new (guint16 flags,
+         guint16 qd,
+         guint16 an,
+         guint16 ns,
+         guint16 ar)
+{
+  GByteArray *m = g_byte_array_new ();
+
+  put_u16 (m, 0x1234);
+  put_u16 (m, flags);
+  put_u16 (m, qd);
+  put_u16 (m, an);
+  put_u16 (m, ns);
+  put_u16 (m, ar);
+  return m;
+}
+
+/* A record's fixed fields; rr_end() fills in RDLENGTH. */
+static gsize
+rr_begin (GByteArray *m,
+          guint16     type,
+          guint16     klass,
+          guint32     ttl)
+{
+  put_u16 (m, type);
+  put_u16 (m, klass);
+  put_u32 (m, ttl);
+  put_u16 (m, 0);
+  return m->len;
+}
+
+static void
+rr_end (GByteArray *m,
+        gsize       start)
+{
+  m->data[start - 2] = (guint8) ((m->len - start) >> 8);
+  m->data[start - 1] = (guint8) (m->len - start);
+}
+
+static void
+put_rr (GByteArray *m,
+        guint16     type,
+        guint32     ttl,
+        const void *rdata,
+        gsize       len)
+{
+  gsize start = rr_begin (m, type, 1, ttl);
+
+  put_bytes (m, rdata, len);
+  rr_end (m, start);
+}
+
+static void
+put_opt (GByteArray *m)
+{
+  static const guint8 options[] = {
+    0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,        /* COOKIE */
+    0, 8, 0, 7, 0, 1, 24, 0, 192, 0, 2,         /* CLIENT-SUBNET */
+    0, 15, 0, 4, 0, 18, 'n', 'o',               /* EDE */
+  };
+  gsize start;
+
+  put_u8 (m, 0);
+  start = rr_begin (m, 41, 1232, 0x8000);
+  put_bytes (m, options, sizeof options);
+  rr_end (m, start);
+}
+
+static void
+save (const gchar *dir,
+      const gchar *name,
+      GByteArray  *m)
+{
+  g_autofree gchar *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents (path, (const gchar *) m->data, m->len, &error))
+    g_error ("%s", error->message);
+}
+
+static GByteArray *
+make_query (void)
+{
+  GByteArray *m = msg_new (0x0120, 1, 0, 0, 1);
+
+  put_name (m, "www.example.org", 0);
+  put_u16 (m, 1);
+  put_u16 (m, 1);
+  put_opt (m);
+  return m;
+}
+
+static GByteArray *
+make_response (void)
+{
+  static const guint8 a[] = { 192, 0, 2, 1 };
+  static const guint8 aaaa[] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+  GByteArray *m = msg_new (0x8180, 1, 3, 1, 2);
+  gsize start;
+
+  put_name (m, "www.example.org", 0);
+  put_u16 (m, 1);
+  put_u16 (m, 1);
+  put_name (m, "", OFF_WWW);
+  start = rr_begin (m, 5, 1, 300);
+  put_name (m, "cdn", OFF_EXAMPLE);
+  rr_end (m, start);
+  put_name (m, "cdn", OFF_EXAMPLE);
+  put_rr (m, 1, 60, a, sizeof a);
+  put_name (m, "cdn", OFF_EXAMPLE);
+  put_rr (m, 28, 60, aaaa, sizeof aaaa);
+  put_name (m, "", OFF_EXAMPLE);
+  start = rr_begin (m, 2, 1, 3600);
+  put_name (m, "ns1", OFF_EXAMPLE);
+  rr_end (m, start);
+  put_name (m, "ns1", OFF_EXAMPLE);
+  put_rr (m, 1, 3600, a, sizeof a);
+  put_opt (m);
+  return m;
+}
+
+static GByteArray *
+make_records (void)
+{
+  static const guint8 txt[] = { 5, 'h', 'e', 'l', 'l', 'o', 3, 'a', '"', 'b' };
+  static const guint8 caa[] = { 0, 5, 'i', 's', 's', 'u', 'e', 'c', 'a', '.', 'o', 'r', 'g' };
+  static const guint8 svc_params[] = {
+    0, 1, 0, 6, 2, 'h', '2', 2, 'h', '3',       /* alpn */
+    0, 3, 0, 2, 0x01, 0xbb,                     /* port */
+    0, 4, 0, 4, 192, 0, 2, 1,                   /* ipv4hint */
+  };
+  static const guint8 unknown[] = { 0xde, 0xad };
+  GByteArray *m = msg_new (0x8400, 1, 8, 0, 0);
+  gsize start;
+
+  put_name (m, "www.example.org", 0);
+  put_u16 (m, 255);
+  put_u16 (m, 1);
+  put_name (m, "", OFF_EXAMPLE);
+  start = rr_begin (m, 15, 1, 1);
+  put_u16 (m, 10);
+  put_name (m, "mail", OFF_EXAMPLE);
+  rr_end (m, start);
+  put_name (m, "", OFF_EXAMPLE);
+  put_rr (m, 16, 2, txt, sizeof txt);
+  put_name (m, "", OFF_EXAMPLE);
+  start = rr_begin (m, 6, 1, 3);
+  put_name (m, "ns1", OFF_EXAMPLE);
+  put_name (m, "hostmaster", OFF_EXAMPLE);
+  for (guint i = 0; i < 5; i++)
+    put_u32 (m, 1000 + i);
+  rr_end (m, start);
+  put_name (m, "_sip._tcp", OFF_EXAMPLE);
+  start = rr_begin (m, 33, 1, 4);
+  put_u16 (m, 1);
+  put_u16 (m, 2);
+  put_u16 (m, 5060);
+  put_name (m, "sip", OFF_EXAMPLE);
+  rr_end (m, start);
+  put_name (m, "", OFF_EXAMPLE);
+  put_rr (m, 257, 5, caa, sizeof caa);
+  put_name (m, "", OFF_WWW);
+  start = rr_begin (m, 65, 1, 6);
+  put_u16 (m, 1);
+  put_u8 (m, 0);
+  put_bytes (m, svc_params, sizeof svc_params);
+  rr_end (m, start);
+  put_name (m, "1.2.0.192.in-addr.arpa", 0);
+  start = rr_begin (m, 12, 1, 7);
+  put_name (m, "", OFF_WWW);
+  rr_end (m, start);
+  put_name (m, "", OFF_EXAMPLE);
+  put_rr (m, 65280, 8, unknown, sizeof unknown);
+  return m;
+}
+
+static GByteArray *
+make_update (void)
+{
+  static const guint8 a[] = { 192, 0, 2, 7 };
+  GByteArray *m = msg_new (0x2800, 1, 0, 2, 0);
+
+  put_name (m, "example.org", 0);
+  put_u16 (m, 6);
+  put_u16 (m, 1);
+  put_name (m, "www", 12);
+  put_u16 (m, 1);
+  put_u16 (m, 255);
+  put_u32 (m, 0);
+  put_u16 (m, 0);
+  put_name (m, "www", 12);
+  put_rr (m, 1, 300, a, sizeof a);
+  return m;
+}
+
+static GByteArray *
+make_mdns (void)
+{
+  static const guint8 a[] = { 192, 168, 1, 2 };
+  GByteArray *m = msg_new (0x8400, 0, 1, 0, 0);
+  gsize start;
+
+  put_name (m, "printer.local", 0);
+  start = rr_begin (m, 1, 0x8001, 120);
+  put_bytes (m, a, sizeof a);
+  rr_end (m, start);
+  return m;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GByteArray) query = NULL;
+  g_autoptr(GByteArray) response = NULL;
+  g_autoptr(GByteArray) records = NULL;
+  g_autoptr(GByteArray) update = NULL;
+  g_autoptr(GByteArray) mdns = NULL;
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  g_autoptr(GByteArray) cut = g_byte_array_new ();
+
+  if (argc != 2)
+    {
+      g_printerr ("usage: make-dns-corpus DIR\n");
+      return 1;
+    }
+  g_mkdir_with_parents (argv[1], 0755);
+  query = make_query ();
+  response = make_response ();
+  records = make_records ();
+  update = make_update ();
+  mdns = make_mdns ();
+  save (argv[1], "query-edns", query);
+  save (argv[1], "response", response);
+  save (argv[1], "records", records);
+  save (argv[1], "update", update);
+  save (argv[1], "mdns", mdns);
+
+  put_u16 (stream, (guint16) query->len);
+  put_bytes (stream, query->data, query->len);
+  put_u16 (stream, (guint16) response->len);
+  put_bytes (stream, response->data, response->len);
+  save (argv[1], "tcp-stream", stream);
+
+  /* The response cut in its third answer, with TC set. */
+  put_bytes (cut, response->data, 80);
+  cut->data[2] |= 0x02;
+  save (argv[1], "truncated-tc", cut);
+  return 0;
+}

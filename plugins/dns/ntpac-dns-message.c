@@ -1,0 +1,1402 @@
+/* ntpac-dns-message.c: DNS messages as records
+ *
+ * The message format of RFC 1035 §4 (with RFC 2181's clarifications): the
+ * header, questions and resource records with name compression; EDNS(0)
+ * (RFC 6891) and its options (client subnet RFC 7871, cookies RFC 7873,
+ * TCP keepalive RFC 7828, padding RFC 7830, extended errors RFC 8914);
+ * record data of A, AAAA, NS, CNAME, PTR, DNAME (RFC 6672), MX, TXT, SOA,
+ * SRV (RFC 2782), CAA (RFC 8659), SVCB and HTTPS (RFC 9460), anything else
+ * in hex (RFC 3597); DNS over TCP framing (RFC 7766); UPDATE (RFC 2136),
+ * NOTIFY (RFC 1996) and DSO (RFC 8490) opcodes. mDNS (RFC 6762), LLMNR and
+ * NetBIOS name service messages share the format and parse the same way.
+ *
+ * Text follows dig's presentation format: names dotted with special
+ * characters escaped (\. \\ \DDD), character strings quoted. Every byte is
+ * read through an NtpacCursor; a message that is cut short or broken yields
+ * whatever could be read, with anomaly ids saying what went wrong. Work is
+ * linear in the message size: each entry consumes bytes, each name follows
+ * at most NTPAC_DNS_MAX_POINTERS pointers and produces at most 255 bytes of
+ * labels.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "ntpac-cursor.h"
+#include "ntpac-dns-message.h"
+
+/* Header flags (RFC 1035 §4.1.1, RFC 2535 §6.1 for AD and CD). */
+#define DNS_FLAG_QR 0x8000
+#define DNS_FLAG_AA 0x0400
+#define DNS_FLAG_TC 0x0200
+#define DNS_FLAG_RD 0x0100
+#define DNS_FLAG_RA 0x0080
+#define DNS_FLAG_Z  0x0040
+#define DNS_FLAG_AD 0x0020
+#define DNS_FLAG_CD 0x0010
+
+#define DNS_OPCODE(flags) (((flags) >> 11) & 0xf)
+#define DNS_RCODE(flags)  ((flags) & 0xf)
+
+#define DNS_OPCODE_UPDATE 5
+
+#define DNS_TYPE_A      1
+#define DNS_TYPE_NS     2
+#define DNS_TYPE_CNAME  5
+#define DNS_TYPE_SOA    6
+#define DNS_TYPE_PTR    12
+#define DNS_TYPE_MX     15
+#define DNS_TYPE_TXT    16
+#define DNS_TYPE_AAAA   28
+#define DNS_TYPE_SRV    33
+#define DNS_TYPE_DNAME  39
+#define DNS_TYPE_OPT    41
+#define DNS_TYPE_SVCB   64
+#define DNS_TYPE_HTTPS  65
+#define DNS_TYPE_SPF    99
+#define DNS_TYPE_CAA    257
+
+#define DNS_CLASS_NONE  254
+#define DNS_CLASS_ANY   255
+
+/* EDNS flags in the OPT TTL (RFC 6891 §6.1.4, RFC 3225 for DO). */
+#define EDNS_FLAG_DO    0x8000
+
+#define EDNS_OPTION_ECS        8
+#define EDNS_OPTION_KEEPALIVE  11
+#define EDNS_OPTION_PADDING    12
+#define EDNS_OPTION_EDE        15
+
+/* SvcParamKeys (RFC 9460 §14.3.2). */
+#define SVC_KEY_MANDATORY       0
+#define SVC_KEY_ALPN            1
+#define SVC_KEY_NO_DEFAULT_ALPN 2
+#define SVC_KEY_PORT            3
+#define SVC_KEY_IPV4HINT        4
+#define SVC_KEY_ECH             5
+#define SVC_KEY_IPV6HINT        6
+#define SVC_KEY_DOHPATH         7
+#define SVC_KEY_OHTTP           8
+
+/* The smallest question (root name, type, class) and record (root name,
+ * type, class, TTL, RDLENGTH). */
+#define DNS_MIN_QUESTION_LEN 5
+#define DNS_MIN_RECORD_LEN   11
+
+typedef struct
+{
+  guint16      value;
+  const gchar *name;
+} NtpacDnsName;
+
+/* IANA "Resource Record (RR) TYPEs", those in use or seen in the wild. */
+static const NtpacDnsName dns_types[] = {
+  { 1, "A" }, { 2, "NS" }, { 3, "MD" }, { 4, "MF" }, { 5, "CNAME" },
+  { 6, "SOA" }, { 7, "MB" }, { 8, "MG" }, { 9, "MR" }, { 10, "NULL" },
+  { 11, "WKS" }, { 12, "PTR" }, { 13, "HINFO" }, { 14, "MINFO" },
+  { 15, "MX" }, { 16, "TXT" }, { 17, "RP" }, { 18, "AFSDB" }, { 19, "X25" },
+  { 20, "ISDN" }, { 21, "RT" }, { 22, "NSAP" }, { 23, "NSAP-PTR" },
+  { 24, "SIG" }, { 25, "KEY" }, { 26, "PX" }, { 27, "GPOS" }, { 28, "AAAA" },
+  { 29, "LOC" }, { 30, "NXT" }, { 33, "SRV" }, { 35, "NAPTR" }, { 36, "KX" },
+  { 37, "CERT" }, { 38, "A6" }, { 39, "DNAME" }, { 41, "OPT" }, { 42, "APL" },
+  { 43, "DS" }, { 44, "SSHFP" }, { 45, "IPSECKEY" }, { 46, "RRSIG" },
+  { 47, "NSEC" }, { 48, "DNSKEY" }, { 49, "DHCID" }, { 50, "NSEC3" },
+  { 51, "NSEC3PARAM" }, { 52, "TLSA" }, { 53, "SMIMEA" }, { 55, "HIP" },
+  { 59, "CDS" }, { 60, "CDNSKEY" }, { 61, "OPENPGPKEY" }, { 62, "CSYNC" },
+  { 63, "ZONEMD" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" },
+  { 104, "NID" }, { 105, "L32" }, { 106, "L64" }, { 107, "LP" },
+  { 108, "EUI48" }, { 109, "EUI64" }, { 249, "TKEY" }, { 250, "TSIG" },
+  { 251, "IXFR" }, { 252, "AXFR" }, { 253, "MAILB" }, { 254, "MAILA" },
+  { 255, "ANY" }, { 256, "URI" }, { 257, "CAA" }, { 260, "AMTRELAY" },
+  { 32768, "TA" }, { 32769, "DLV" },
+};
+
+static const NtpacDnsName dns_classes[] = {
+  { 1, "IN" }, { 3, "CH" }, { 4, "HS" }, { 254, "NONE" }, { 255, "ANY" },
+};
+
+/* Indexed by opcode; NULL: unassigned. */
+static const gchar *const dns_opcodes[16] = {
+  "QUERY", "IQUERY", "STATUS", NULL, "NOTIFY", "UPDATE", "DSO",
+};
+
+/* Indexed by the (extended) rcode; NULL: unassigned. 16 is BADVERS with
+ * EDNS and BADSIG in TSIG, which has its own field. */
+static const gchar *const dns_rcodes[24] = {
+  "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+  "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI",
+  NULL, NULL, NULL, NULL,
+  "BADVERS", "BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG",
+  "BADTRUNC", "BADCOOKIE",
+};
+
+/* IANA "DNS EDNS0 Option Codes (OPT)". */
+static const NtpacDnsName edns_options[] = {
+  { 1, "LLQ" }, { 2, "UL" }, { 3, "NSID" }, { 5, "DAU" }, { 6, "DHU" },
+  { 7, "N3U" }, { 8, "CLIENT-SUBNET" }, { 9, "EXPIRE" }, { 10, "COOKIE" },
+  { 11, "TCP-KEEPALIVE" }, { 12, "PADDING" }, { 13, "CHAIN" },
+  { 14, "KEY-TAG" }, { 15, "EDE" }, { 16, "CLIENT-TAG" },
+  { 17, "SERVER-TAG" }, { 18, "REPORT-CHANNEL" }, { 19, "ZONEVERSION" },
+};
+
+static const gchar *const svc_keys[] = {
+  "mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech",
+  "ipv6hint", "dohpath", "ohttp",
+};
+
+typedef enum
+{
+  SECTION_QUESTION,
+  SECTION_ANSWER,
+  SECTION_AUTHORITY,
+  SECTION_ADDITIONAL,
+  N_SECTIONS
+} NtpacDnsSection;
+
+static const gchar *const section_keys[N_SECTIONS] = {
+  "questions", "answers", "authority", "additional",
+};
+
+/* How much of a name could be read. */
+typedef enum
+{
+  NAME_OK,
+  NAME_DAMAGED,  /* its text is partial, but its bytes in place were read */
+  NAME_LOST,     /* its bytes in place could not be read: where it ends is
+                  * unknown */
+} NtpacDnsNameStatus;
+
+/* State of one ntpac_dns_message_parse() call. */
+typedef struct
+{
+  const guint8 *msg;
+  gsize         len;
+  GPtrArray    *anomalies;      /* nullable */
+  guint         first_anomaly;  /* this message's anomalies start here */
+  guint         reports;        /* anomalies reported, repeats included */
+  guint         opcode;
+  gboolean      tc;
+  gboolean      damaged;        /* something counted was not read in full */
+  gboolean      seen_opt;
+  GVariant     *edns;           /* a{sv} of the first OPT in additional */
+  guint8        ext_rcode;
+  gchar        *qname;
+  gchar        *qtype;
+  GString      *name;           /* scratch: the name being read */
+  GString      *data;           /* scratch: the record data being shown */
+} NtpacDnsParser;
+
+/* ---- names of numbers --------------------------------------------------- */
+
+static const gchar *
+lookup_name (const NtpacDnsName *table,
+             gsize               n,
+             guint16             value)
+{
+  for (gsize i = 0; i < n; i++)
+    if (table[i].value == value)
+      return table[i].name;
+  return NULL;
+}
+
+/* The mnemonic of @type, else RFC 3597's "TYPE123" in @buf. */
+static const gchar *
+type_to_string (guint16 type,
+                gchar   buf[16])
+{
+  const gchar *name = lookup_name (dns_types, G_N_ELEMENTS (dns_types), type);
+
+  if (name != NULL)
+    return name;
+  g_snprintf (buf, 16, "TYPE%u", type);
+  return buf;
+}
+
+static const gchar *
+class_to_string (guint16 klass,
+                 gchar   buf[16])
+{
+  const gchar *name = lookup_name (dns_classes, G_N_ELEMENTS (dns_classes), klass);
+
+  if (name != NULL)
+    return name;
+  g_snprintf (buf, 16, "CLASS%u", klass);
+  return buf;
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static void
+append_hex (GString      *out,
+            const guint8 *bytes,
+            gsize         len)
+{
+  static const gchar digits[] = "0123456789abcdef";
+
+  for (gsize i = 0; i < len; i++)
+    {
+      g_string_append_c (out, digits[bytes[i] >> 4]);
+      g_string_append_c (out, digits[bytes[i] & 0xf]);
+    }
+}
+
+/* One label as dig shows it: characters special in master files
+ * backslash-escaped, the rest of what is not printable ASCII as \DDD. The
+ * text is ASCII whatever the bytes, so it is always valid UTF-8. */
+static void
+append_label (GString      *out,
+              const guint8 *label,
+              gsize         len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = label[i];
+
+      switch (b)
+        {
+        case '"': case '(': case ')': case '.': case ';': case '\\':
+        case '@': case '$':
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (gchar) b);
+          break;
+        default:
+          if (b <= 0x20 || b >= 0x7f)
+            g_string_append_printf (out, "\\%03u", b);
+          else
+            g_string_append_c (out, (gchar) b);
+        }
+    }
+}
+
+/* A character string without the quotes: '"' and '\' escaped (and ',' if
+ * @escape_comma, for SVCB value lists), bytes that are not printable ASCII
+ * as \DDD. */
+static void
+append_string_body (GString      *out,
+                    const guint8 *bytes,
+                    gsize         len,
+                    gboolean      escape_comma)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = bytes[i];
+
+      if (b < 0x20 || b >= 0x7f)
+        g_string_append_printf (out, "\\%03u", b);
+      else
+        {
+          if (b == '"' || b == '\\' || (escape_comma && b == ','))
+            g_string_append_c (out, '\\');
+          g_string_append_c (out, (gchar) b);
+        }
+    }
+}
+
+static void
+append_quoted (GString      *out,
+               const guint8 *bytes,
+               gsize         len)
+{
+  g_string_append_c (out, '"');
+  append_string_body (out, bytes, len, FALSE);
+  g_string_append_c (out, '"');
+}
+
+/* An IPv4 (@size 4) or IPv6 (@size 16) address. */
+static void
+append_address (GString      *out,
+                const guint8 *bytes,
+                gsize         size)
+{
+  gchar text[INET6_ADDRSTRLEN];
+
+  if (inet_ntop (size == 4 ? AF_INET : AF_INET6, bytes, text, sizeof text) != NULL)
+    g_string_append (out, text);
+}
+
+/* ---- anomalies ---------------------------------------------------------- */
+
+/* Appends @anomaly unless this message already reported it. */
+static void
+report (NtpacDnsParser *p,
+        const gchar    *anomaly)
+{
+  p->reports++;
+  if (p->anomalies == NULL)
+    return;
+  for (guint i = p->first_anomaly; i < p->anomalies->len; i++)
+    if (g_str_equal (p->anomalies->pdata[i], anomaly))
+      return;
+  g_ptr_array_add (p->anomalies, (gpointer) anomaly);
+}
+
+/* The message ended before what its header counts: expected when the
+ * sender set TC, so only reported without it. */
+static void
+report_short (NtpacDnsParser *p,
+              const gchar    *anomaly)
+{
+  p->damaged = TRUE;
+  if (!p->tc)
+    report (p, anomaly);
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+static inline gsize
+msg_offset (const NtpacDnsParser *p,
+            const NtpacCursor    *c)
+{
+  return (gsize) (ntpac_cursor_here (c) - p->msg);
+}
+
+/* A read in a name ran out of bytes. In place that is the end of the
+ * message (truncated) or of the record data (malformed), and where the
+ * name ends is lost; after a pointer, the pointer led to bytes that are no
+ * name. */
+static NtpacDnsNameStatus
+name_ran_out (NtpacDnsParser    *p,
+              const NtpacCursor *c,
+              gboolean           in_place)
+{
+  p->damaged = TRUE;
+  if (!in_place)
+    {
+      report (p, NTPAC_DNS_ANOMALY_BAD_POINTER);
+      return NAME_DAMAGED;
+    }
+  if (ntpac_cursor_is_malformed (c))
+    report (p, NTPAC_DNS_ANOMALY_MALFORMED);
+  else
+    report_short (p, NTPAC_DNS_ANOMALY_TRUNCATED);
+  return NAME_LOST;
+}
+
+/* A name is broken: if that happened in place, where it ends is lost. */
+static NtpacDnsNameStatus
+name_broken (NtpacDnsParser *p,
+             gboolean        in_place,
+             const gchar    *anomaly)
+{
+  p->damaged = TRUE;
+  report (p, anomaly);
+  return in_place ? NAME_LOST : NAME_DAMAGED;
+}
+
+/* Reads the name at @c into @out (dotted, dig's escapes, "." for the root)
+ * and moves @c past its bytes in place. Pointers may point anywhere before
+ * the labels being read, but never back into bytes this name has already
+ * used (a loop), forward, into the header or past the end; there are at
+ * most NTPAC_DNS_MAX_POINTERS of them. Anomalies are reported here; on
+ * failure @out holds the labels read so far. */
+static NtpacDnsNameStatus
+read_name (NtpacDnsParser *p,
+           NtpacCursor    *c,
+           GString        *out)
+{
+  /* The runs of labels read: [start, end) in message offsets; segment i+1
+   * starts where segment i's pointer leads. */
+  gsize seg_start[NTPAC_DNS_MAX_POINTERS + 1];
+  gsize seg_end[NTPAC_DNS_MAX_POINTERS + 1];
+  guint n_segments = 1;
+  NtpacCursor jump;
+  NtpacCursor *cur = c;
+  gsize wire_len = 0;   /* length bytes and labels so far */
+  gboolean too_long = FALSE;
+
+  g_string_truncate (out, 0);
+  seg_start[0] = msg_offset (p, c);
+  for (;;)
+    {
+      gsize here = msg_offset (p, cur);
+      guint8 len;
+
+      if (!ntpac_cursor_get_u8 (cur, &len))
+        return name_ran_out (p, c, cur == c);
+
+      if (len == 0)
+        {
+          if (out->len == 0)
+            g_string_append_c (out, '.');
+          return too_long ? NAME_DAMAGED : NAME_OK;
+        }
+      else if (len <= NTPAC_DNS_MAX_LABEL_LEN)
+        {
+          const guint8 *label;
+
+          /* This label and the root after it must fit; a name that does
+           * not is reported, and read to its end without its extra labels
+           * (the message's structure goes on, as tshark reads it). */
+          if (!too_long && wire_len + 1 + len + 1 > NTPAC_DNS_MAX_NAME_LEN)
+            {
+              name_broken (p, FALSE, NTPAC_DNS_ANOMALY_NAME_TOO_LONG);
+              too_long = TRUE;
+            }
+          if (!ntpac_cursor_get_bytes (cur, len, &label))
+            return name_ran_out (p, c, cur == c);
+          wire_len += 1 + len;
+          if (too_long)
+            continue;
+          if (out->len > 0)
+            g_string_append_c (out, '.');
+          append_label (out, label, len);
+        }
+      else if ((len & 0xc0) == 0xc0)
+        {
+          guint8 low;
+          gsize target;
+
+          if (!ntpac_cursor_get_u8 (cur, &low))
+            return name_ran_out (p, c, cur == c);
+          target = ((gsize) (len & 0x3f) << 8) | low;
+          seg_end[n_segments - 1] = here + 2;
+          /* From here on @c is past the name whatever happens. */
+          if (target >= p->len || target < NTPAC_DNS_HEADER_LEN)
+            return name_broken (p, FALSE, NTPAC_DNS_ANOMALY_BAD_POINTER);
+          for (guint i = 0; i < n_segments; i++)
+            if (target >= seg_start[i] && target < seg_end[i])
+              return name_broken (p, FALSE, NTPAC_DNS_ANOMALY_LABEL_LOOP);
+          /* Not into the current run and not backwards: forwards. So
+           * the runs start ever earlier, and the walk ends. */
+          if (target > here)
+            return name_broken (p, FALSE, NTPAC_DNS_ANOMALY_BAD_POINTER);
+          if (n_segments > NTPAC_DNS_MAX_POINTERS)
+            return name_broken (p, FALSE, NTPAC_DNS_ANOMALY_TOO_MANY_POINTERS);
+          ntpac_cursor_init (&jump, p->msg, p->len, p->len);
+          if (!ntpac_cursor_seek (&jump, target))
+            return name_broken (p, FALSE, NTPAC_DNS_ANOMALY_BAD_POINTER);
+          cur = &jump;
+          seg_start[n_segments++] = target;
+        }
+      else
+        {
+          /* 0x40-0xbf: a 64-191 byte label, or RFC 6891's deprecated
+           * extended label types; either way the rest is unreadable. */
+          return name_broken (p, cur == c, NTPAC_DNS_ANOMALY_BAD_LABEL);
+        }
+    }
+}
+
+/* ---- record data -------------------------------------------------------- */
+
+/* Appends the name at @rd; FALSE if it could not be read in full. */
+static gboolean
+append_rdata_name (NtpacDnsParser *p,
+                   NtpacCursor    *rd,
+                   GString        *out)
+{
+  if (read_name (p, rd, p->name) != NAME_OK)
+    return FALSE;
+  g_string_append_len (out, p->name->str, p->name->len);
+  return TRUE;
+}
+
+/* Exactly one address of @size bytes. */
+static gboolean
+format_address (NtpacCursor *rd,
+                gsize        size,
+                GString     *out)
+{
+  const guint8 *bytes;
+
+  if (ntpac_cursor_remaining (rd) != size ||
+      !ntpac_cursor_get_bytes (rd, size, &bytes))
+    return FALSE;
+  append_address (out, bytes, size);
+  return TRUE;
+}
+
+/* One or more character strings, quoted, separated by spaces. */
+static gboolean
+format_txt (NtpacCursor *rd,
+            GString     *out)
+{
+  if (ntpac_cursor_remaining (rd) == 0)
+    return FALSE;
+  while (ntpac_cursor_remaining (rd) > 0)
+    {
+      const guint8 *bytes;
+      guint8 len;
+
+      if (!ntpac_cursor_get_u8 (rd, &len) ||
+          !ntpac_cursor_get_bytes (rd, len, &bytes))
+        return FALSE;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      append_quoted (out, bytes, len);
+    }
+  return TRUE;
+}
+
+/* "pref exchange" */
+static gboolean
+format_mx (NtpacDnsParser *p,
+           NtpacCursor    *rd,
+           GString        *out)
+{
+  guint16 pref;
+
+  if (!ntpac_cursor_get_u16_be (rd, &pref))
+    return FALSE;
+  g_string_append_printf (out, "%u ", pref);
+  return append_rdata_name (p, rd, out);
+}
+
+/* "mname rname serial refresh retry expire minimum" */
+static gboolean
+format_soa (NtpacDnsParser *p,
+            NtpacCursor    *rd,
+            GString        *out)
+{
+  if (!append_rdata_name (p, rd, out))
+    return FALSE;
+  g_string_append_c (out, ' ');
+  if (!append_rdata_name (p, rd, out))
+    return FALSE;
+  for (guint i = 0; i < 5; i++)
+    {
+      guint32 value;
+
+      if (!ntpac_cursor_get_u32_be (rd, &value))
+        return FALSE;
+      g_string_append_printf (out, " %u", value);
+    }
+  return TRUE;
+}
+
+/* "priority weight port target" */
+static gboolean
+format_srv (NtpacDnsParser *p,
+            NtpacCursor    *rd,
+            GString        *out)
+{
+  guint16 priority, weight, port;
+
+  if (!ntpac_cursor_get_u16_be (rd, &priority) ||
+      !ntpac_cursor_get_u16_be (rd, &weight) ||
+      !ntpac_cursor_get_u16_be (rd, &port))
+    return FALSE;
+  g_string_append_printf (out, "%u %u %u ", priority, weight, port);
+  return append_rdata_name (p, rd, out);
+}
+
+/* "flags tag \"value\"" (RFC 8659 §4.1: the tag is never empty). */
+static gboolean
+format_caa (NtpacCursor *rd,
+            GString     *out)
+{
+  const guint8 *tag, *value;
+  guint8 flags, tag_len;
+  gsize value_len;
+
+  if (!ntpac_cursor_get_u8 (rd, &flags) ||
+      !ntpac_cursor_get_u8 (rd, &tag_len) ||
+      tag_len == 0 ||
+      !ntpac_cursor_get_bytes (rd, tag_len, &tag))
+    return FALSE;
+  value_len = ntpac_cursor_remaining (rd);
+  if (!ntpac_cursor_get_bytes (rd, value_len, &value))
+    return FALSE;
+  g_string_append_printf (out, "%u ", flags);
+  append_string_body (out, tag, tag_len, FALSE);
+  g_string_append_c (out, ' ');
+  append_quoted (out, value, value_len);
+  return TRUE;
+}
+
+static void
+append_svc_key (GString *out,
+                guint16  key)
+{
+  if (key < G_N_ELEMENTS (svc_keys))
+    g_string_append (out, svc_keys[key]);
+  else
+    g_string_append_printf (out, "key%u", key);
+}
+
+/* A comma-separated list of addresses of @size bytes, at least one. */
+static gboolean
+format_address_list (NtpacCursor *value,
+                     gsize        size,
+                     GString     *out)
+{
+  gsize len = ntpac_cursor_remaining (value);
+
+  if (len == 0 || len % size != 0)
+    return FALSE;
+  for (gsize i = 0; i < len / size; i++)
+    {
+      const guint8 *bytes;
+
+      if (!ntpac_cursor_get_bytes (value, size, &bytes))
+        return FALSE;
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_address (out, bytes, size);
+    }
+  return TRUE;
+}
+
+/* One SvcParam as "key=value" (RFC 9460 §7 presentation formats, as dig
+ * shows them: alpn and text values quoted, lists comma-separated). */
+static gboolean
+format_svc_param (guint16      key,
+                  NtpacCursor *value,
+                  GString     *out)
+{
+  gsize len = ntpac_cursor_remaining (value);
+  const guint8 *bytes;
+
+  append_svc_key (out, key);
+  switch (key)
+    {
+    case SVC_KEY_MANDATORY:
+      if (len == 0 || len % 2 != 0)
+        return FALSE;
+      g_string_append_c (out, '=');
+      for (gsize i = 0; i < len / 2; i++)
+        {
+          guint16 k;
+
+          if (!ntpac_cursor_get_u16_be (value, &k))
+            return FALSE;
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_svc_key (out, k);
+        }
+      return TRUE;
+
+    case SVC_KEY_ALPN:
+      if (len == 0)
+        return FALSE;
+      g_string_append (out, "=\"");
+      for (guint i = 0; ntpac_cursor_remaining (value) > 0; i++)
+        {
+          guint8 id_len;
+
+          if (!ntpac_cursor_get_u8 (value, &id_len) || id_len == 0 ||
+              !ntpac_cursor_get_bytes (value, id_len, &bytes))
+            return FALSE;
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_string_body (out, bytes, id_len, TRUE);
+        }
+      g_string_append_c (out, '"');
+      return TRUE;
+
+    case SVC_KEY_NO_DEFAULT_ALPN:
+    case SVC_KEY_OHTTP:
+      return len == 0;
+
+    case SVC_KEY_PORT:
+      {
+        guint16 port;
+
+        if (len != 2 || !ntpac_cursor_get_u16_be (value, &port))
+          return FALSE;
+        g_string_append_printf (out, "=%u", port);
+        return TRUE;
+      }
+
+    case SVC_KEY_IPV4HINT:
+    case SVC_KEY_IPV6HINT:
+      g_string_append_c (out, '=');
+      return format_address_list (value, key == SVC_KEY_IPV4HINT ? 4 : 16, out);
+
+    case SVC_KEY_ECH:
+      {
+        g_autofree gchar *base64 = NULL;
+
+        if (len == 0 || !ntpac_cursor_get_bytes (value, len, &bytes))
+          return FALSE;
+        base64 = g_base64_encode (bytes, len);
+        g_string_append_printf (out, "=%s", base64);
+        return TRUE;
+      }
+
+    default:
+      /* dohpath and unknown keys: a quoted string, or the key alone. */
+      if (len == 0)
+        return key != SVC_KEY_DOHPATH;
+      if (!ntpac_cursor_get_bytes (value, len, &bytes))
+        return FALSE;
+      g_string_append_c (out, '=');
+      append_quoted (out, bytes, len);
+      return TRUE;
+    }
+}
+
+/* "priority target key=value..." with the keys in strictly increasing
+ * order, as RFC 9460 §2.2 requires of the wire form. */
+static gboolean
+format_svcb (NtpacDnsParser *p,
+             NtpacCursor    *rd,
+             GString        *out)
+{
+  guint16 priority;
+  gint32 last_key = -1;
+
+  if (!ntpac_cursor_get_u16_be (rd, &priority))
+    return FALSE;
+  g_string_append_printf (out, "%u ", priority);
+  if (!append_rdata_name (p, rd, out))
+    return FALSE;
+  while (ntpac_cursor_remaining (rd) > 0)
+    {
+      guint16 key, len;
+      NtpacCursor value;
+
+      if (!ntpac_cursor_get_u16_be (rd, &key) ||
+          !ntpac_cursor_get_u16_be (rd, &len) ||
+          !ntpac_cursor_get_sub (rd, len, &value) ||
+          (gint32) key <= last_key)
+        return FALSE;
+      last_key = key;
+      g_string_append_c (out, ' ');
+      if (!format_svc_param (key, &value, out))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Shows @rd, the data of a record of @type, in @out; FALSE if it does not
+ * hold what @type says (the caller shows it in hex instead). Name anomalies
+ * are reported by read_name(); the caller reports the others. */
+static gboolean
+format_rdata (NtpacDnsParser *p,
+              guint16         type,
+              NtpacCursor    *rd,
+              GString        *out)
+{
+  const guint8 *bytes;
+  gsize len;
+
+  switch (type)
+    {
+    case DNS_TYPE_A:
+      return format_address (rd, 4, out);
+    case DNS_TYPE_AAAA:
+      return format_address (rd, 16, out);
+    case DNS_TYPE_NS:
+    case DNS_TYPE_CNAME:
+    case DNS_TYPE_PTR:
+    case DNS_TYPE_DNAME:
+      return append_rdata_name (p, rd, out);
+    case DNS_TYPE_MX:
+      return format_mx (p, rd, out);
+    case DNS_TYPE_TXT:
+    case DNS_TYPE_SPF:
+      return format_txt (rd, out);
+    case DNS_TYPE_SOA:
+      return format_soa (p, rd, out);
+    case DNS_TYPE_SRV:
+      return format_srv (p, rd, out);
+    case DNS_TYPE_CAA:
+      return format_caa (rd, out);
+    case DNS_TYPE_SVCB:
+    case DNS_TYPE_HTTPS:
+      return format_svcb (p, rd, out);
+    default:
+      len = ntpac_cursor_remaining (rd);
+      if (!ntpac_cursor_get_bytes (rd, len, &bytes))
+        return FALSE;
+      append_hex (out, bytes, len);
+      return TRUE;
+    }
+}
+
+/* ---- EDNS --------------------------------------------------------------- */
+
+/* "address/source/scope" (RFC 7871 §6: exactly the bytes the source
+ * prefix needs, families 1 and 2). */
+static gboolean
+format_client_subnet (NtpacCursor *value,
+                      GString     *out)
+{
+  guint8 address[16] = { 0 };
+  guint16 family;
+  guint8 source, scope;
+  gsize size;
+
+  if (!ntpac_cursor_get_u16_be (value, &family) ||
+      !ntpac_cursor_get_u8 (value, &source) ||
+      !ntpac_cursor_get_u8 (value, &scope))
+    return FALSE;
+  if (family == 1)
+    size = 4;
+  else if (family == 2)
+    size = 16;
+  else
+    return FALSE;
+  if (source > size * 8 ||
+      ntpac_cursor_remaining (value) != (source + 7u) / 8 ||
+      !ntpac_cursor_copy_bytes (value, ntpac_cursor_remaining (value), address))
+    return FALSE;
+  append_address (out, address, size);
+  g_string_append_printf (out, "/%u/%u", source, scope);
+  return TRUE;
+}
+
+/* Shows one EDNS option's value; FALSE if it is malformed. */
+static gboolean
+format_edns_option (guint16      code,
+                    NtpacCursor *value,
+                    GString     *out)
+{
+  gsize len = ntpac_cursor_remaining (value);
+  const guint8 *bytes;
+  guint16 number;
+
+  switch (code)
+    {
+    case EDNS_OPTION_ECS:
+      return format_client_subnet (value, out);
+    case EDNS_OPTION_KEEPALIVE:
+      /* Absent in queries; in responses, the timeout in 100 ms units. */
+      if (len == 0)
+        return TRUE;
+      if (len != 2 || !ntpac_cursor_get_u16_be (value, &number))
+        return FALSE;
+      g_string_append_printf (out, "%u", number);
+      return TRUE;
+    case EDNS_OPTION_PADDING:
+      g_string_append_printf (out, "%" G_GSIZE_FORMAT, len);
+      return TRUE;
+    case EDNS_OPTION_EDE:
+      /* "info-code" or "info-code \"extra text\"" */
+      if (!ntpac_cursor_get_u16_be (value, &number) ||
+          !ntpac_cursor_get_bytes (value, len - 2, &bytes))
+        return FALSE;
+      g_string_append_printf (out, "%u", number);
+      if (len > 2)
+        {
+          g_string_append_c (out, ' ');
+          append_quoted (out, bytes, len - 2);
+        }
+      return TRUE;
+    default:
+      if (!ntpac_cursor_get_bytes (value, len, &bytes))
+        return FALSE;
+      append_hex (out, bytes, len);
+      return TRUE;
+    }
+}
+
+/* Reads an OPT pseudo-record: @out gets its description ("udp_size=1232
+ * version=0 do=1 ext_rcode=0 COOKIE=..."), and the first one in the
+ * additional section becomes the message's EDNS. Broken options are shown
+ * in hex; reading stops at the first one that overruns the data. */
+static void
+parse_opt (NtpacDnsParser  *p,
+           NtpacDnsSection  section,
+           gboolean         root_owner,
+           guint16          udp_size,
+           guint32          ttl,
+           NtpacCursor     *rd,
+           GString         *out)
+{
+  GVariantBuilder options;
+  guint8 ext_rcode = (guint8) (ttl >> 24);
+  guint8 version = (guint8) (ttl >> 16);
+  gboolean do_bit = (ttl & EDNS_FLAG_DO) != 0;
+  gboolean use = section == SECTION_ADDITIONAL && !p->seen_opt;
+
+  if (!use || !root_owner)
+    report (p, NTPAC_DNS_ANOMALY_BAD_OPT);
+  if (section == SECTION_ADDITIONAL)
+    p->seen_opt = TRUE;
+
+  g_string_append_printf (out, "udp_size=%u version=%u do=%d ext_rcode=%u",
+                          udp_size, version, do_bit, ext_rcode);
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("aa{sv}"));
+  while (ntpac_cursor_remaining (rd) > 0)
+    {
+      g_autoptr(GString) value_text = g_string_new (NULL);
+      const gchar *name;
+      gchar name_buf[16];
+      guint16 code, len;
+      NtpacCursor value;
+      const guint8 *value_bytes;
+
+      if (!ntpac_cursor_get_u16_be (rd, &code) ||
+          !ntpac_cursor_get_u16_be (rd, &len) ||
+          !ntpac_cursor_get_sub (rd, len, &value))
+        {
+          report (p, NTPAC_DNS_ANOMALY_BAD_OPT);
+          p->damaged = TRUE;
+          break;
+        }
+      value_bytes = ntpac_cursor_here (&value);
+      if (!format_edns_option (code, &value, value_text))
+        {
+          report (p, NTPAC_DNS_ANOMALY_BAD_OPT);
+          p->damaged = TRUE;
+          g_string_truncate (value_text, 0);
+          append_hex (value_text, value_bytes, len);
+        }
+      name = lookup_name (edns_options, G_N_ELEMENTS (edns_options), code);
+      if (name == NULL)
+        {
+          g_snprintf (name_buf, sizeof name_buf, "OPT%u", code);
+          name = name_buf;
+        }
+      g_string_append_printf (out, " %s", name);
+      if (value_text->len > 0)
+        g_string_append_printf (out, "=%s", value_text->str);
+      g_variant_builder_open (&options, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&options, "{sv}", "code", g_variant_new_uint16 (code));
+      g_variant_builder_add (&options, "{sv}", "name", g_variant_new_string (name));
+      g_variant_builder_add (&options, "{sv}", "data", g_variant_new_string (value_text->str));
+      g_variant_builder_close (&options);
+    }
+
+  if (use)
+    {
+      GVariantBuilder edns;
+
+      g_variant_builder_init (&edns, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&edns, "{sv}", "udp_size", g_variant_new_uint16 (udp_size));
+      g_variant_builder_add (&edns, "{sv}", "version", g_variant_new_byte (version));
+      g_variant_builder_add (&edns, "{sv}", "do", g_variant_new_boolean (do_bit));
+      g_variant_builder_add (&edns, "{sv}", "ext_rcode", g_variant_new_byte (ext_rcode));
+      g_variant_builder_add (&edns, "{sv}", "options", g_variant_builder_end (&options));
+      p->edns = g_variant_ref_sink (g_variant_builder_end (&edns));
+      p->ext_rcode = ext_rcode;
+    }
+  else
+    g_variant_builder_clear (&options);
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+/* Reads one question into @out; FALSE if reading must stop. The first
+ * question's name and type are kept as soon as each is read. */
+static gboolean
+parse_question (NtpacDnsParser  *p,
+                NtpacCursor     *c,
+                GVariantBuilder *out)
+{
+  gboolean first = p->qname == NULL;
+  gchar type_buf[16], class_buf[16];
+  const gchar *type_name;
+  guint16 type, klass;
+
+  if (read_name (p, c, p->name) == NAME_LOST)
+    return FALSE;
+  if (first)
+    p->qname = g_strdup (p->name->str);
+  if (!ntpac_cursor_get_u16_be (c, &type))
+    {
+      report_short (p, NTPAC_DNS_ANOMALY_TRUNCATED);
+      return FALSE;
+    }
+  type_name = type_to_string (type, type_buf);
+  if (first)
+    p->qtype = g_strdup (type_name);
+  if (!ntpac_cursor_get_u16_be (c, &klass))
+    {
+      report_short (p, NTPAC_DNS_ANOMALY_TRUNCATED);
+      return FALSE;
+    }
+  g_variant_builder_open (out, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (out, "{sv}", "name", g_variant_new_string (p->name->str));
+  g_variant_builder_add (out, "{sv}", "type", g_variant_new_string (type_name));
+  g_variant_builder_add (out, "{sv}", "class",
+                         g_variant_new_string (class_to_string (klass, class_buf)));
+  g_variant_builder_close (out);
+  return TRUE;
+}
+
+/* Reads one resource record into @out; FALSE if reading must stop. A
+ * record cut short is left out: only whole records are shown. */
+static gboolean
+parse_record (NtpacDnsParser  *p,
+              NtpacCursor     *c,
+              NtpacDnsSection  section,
+              GVariantBuilder *out)
+{
+  g_autofree gchar *name = NULL;
+  gchar type_buf[16];
+  guint16 type, klass, rdlength;
+  guint32 ttl;
+  NtpacCursor rd;
+
+  if (read_name (p, c, p->name) == NAME_LOST)
+    return FALSE;
+  name = g_strdup (p->name->str);
+  if (!ntpac_cursor_get_u16_be (c, &type) ||
+      !ntpac_cursor_get_u16_be (c, &klass) ||
+      !ntpac_cursor_get_u32_be (c, &ttl) ||
+      !ntpac_cursor_get_u16_be (c, &rdlength) ||
+      !ntpac_cursor_get_sub (c, rdlength, &rd))
+    {
+      report_short (p, NTPAC_DNS_ANOMALY_TRUNCATED);
+      return FALSE;
+    }
+
+  g_string_truncate (p->data, 0);
+  if (type == DNS_TYPE_OPT)
+    parse_opt (p, section, g_str_equal (name, "."), klass, ttl, &rd, p->data);
+  else if (rdlength == 0 &&
+           (p->opcode == DNS_OPCODE_UPDATE || klass == DNS_CLASS_ANY ||
+            klass == DNS_CLASS_NONE))
+    {
+      /* RFC 2136 §2.5: deletions and prerequisites carry no data. */
+    }
+  else
+    {
+      const guint8 *rdata = ntpac_cursor_here (&rd);
+      guint reports = p->reports;
+
+      if (!format_rdata (p, type, &rd, p->data) || ntpac_cursor_remaining (&rd) > 0)
+        {
+          /* Name anomalies are already there; the rest is "malformed". */
+          if (p->reports == reports)
+            report (p, NTPAC_DNS_ANOMALY_MALFORMED);
+          p->damaged = TRUE;
+          g_string_truncate (p->data, 0);
+          append_hex (p->data, rdata, rdlength);
+        }
+    }
+
+  g_variant_builder_open (out, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (out, "{sv}", "name", g_variant_new_string (name));
+  g_variant_builder_add (out, "{sv}", "type",
+                         g_variant_new_string (type_to_string (type, type_buf)));
+  g_variant_builder_add (out, "{sv}", "ttl", g_variant_new_uint32 (ttl));
+  g_variant_builder_add (out, "{sv}", "data", g_variant_new_string (p->data->str));
+  g_variant_builder_close (out);
+  return TRUE;
+}
+
+/* Reads the @count entries of @section; FALSE if reading must stop. Every
+ * entry consumes bytes, so a count larger than the message ends the loop
+ * at the message's end. */
+static gboolean
+parse_section (NtpacDnsParser  *p,
+               NtpacCursor     *c,
+               NtpacDnsSection  section,
+               guint16          count,
+               GVariantBuilder *out)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      gboolean go_on;
+
+      if (ntpac_cursor_remaining (c) == 0)
+        {
+          report_short (p, NTPAC_DNS_ANOMALY_COUNTS);
+          return FALSE;
+        }
+      if (section == SECTION_QUESTION)
+        go_on = parse_question (p, c, out);
+      else
+        go_on = parse_record (p, c, section, out);
+      if (!go_on)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static GVariant *
+flags_to_variant (guint16 flags)
+{
+  static const struct { guint16 bit; const gchar *name; } names[] = {
+    { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" }, { DNS_FLAG_RD, "rd" },
+    { DNS_FLAG_RA, "ra" }, { DNS_FLAG_Z, "z" }, { DNS_FLAG_AD, "ad" },
+    { DNS_FLAG_CD, "cd" },
+  };
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (flags & names[i].bit)
+      g_variant_builder_add (&b, "s", names[i].name);
+  return g_variant_builder_end (&b);
+}
+
+/* A name from @table indexed by @value, else the number. */
+static GVariant *
+code_to_variant (const gchar *const *table,
+                 guint               n,
+                 guint               value)
+{
+  if (value < n && table[value] != NULL)
+    return g_variant_new_string (table[value]);
+  return g_variant_new_take_string (g_strdup_printf ("%u", value));
+}
+
+/**
+ * ntpac_dns_message_parse:
+ * @data: (array length=len): one DNS message: a UDP payload, or a message
+ *   taken out of a TCP stream by ntpac_dns_tcp_next()
+ * @len: its size in bytes
+ * @anomalies: (nullable) (element-type utf8): where to append the ids of
+ *   what is wrong with the message (the `NTPAC_DNS_ANOMALY_*` static
+ *   strings; the array must not free its elements); each id at most once
+ *
+ * Parses a DNS message into an `a{sv}` record: `id` (q), `is_response`
+ * (b), `opcode` (s), `rcode` (s, extended by EDNS), `flags` (as: "aa",
+ * "tc", "rd", "ra", "z", "ad", "cd" when set), `qname` and `qtype` (s, of
+ * the first question, "" if none was read), `questions` (aa{sv}: name,
+ * type, class), `answers`, `authority`, `additional` (aa{sv}: name, type,
+ * ttl (u), data), `edns` (a{sv}: udp_size (q), version (y), do (b),
+ * ext_rcode (y), options (aa{sv}: code (q), name, data)) when the
+ * additional section has an OPT record, and `complete` (b).
+ *
+ * A broken message never fails: what could be read is in the record,
+ * `complete` is %FALSE if anything the header counts could not be read in
+ * full, and @anomalies says why. Records cut short are left out. For
+ * UPDATE messages the four sections hold the zone, prerequisites, updates
+ * and additional data.
+ *
+ * Returns: (transfer floating) (nullable): the record, or %NULL if @len is
+ *   less than the 12-byte header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
+ */
+GVariant *
+ntpac_dns_message_parse (const guint8 *data,
+                         gsize         len,
+                         GPtrArray    *anomalies)
+{
+  NtpacDnsParser p = { 0 };
+  GVariantBuilder sections[N_SECTIONS];
+  GVariantBuilder b;
+  NtpacCursor c;
+  guint16 id, flags;
+  guint16 counts[N_SECTIONS];
+  gboolean go_on = TRUE;
+  guint rcode;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  p.msg = data;
+  p.len = len;
+  p.anomalies = anomalies;
+  p.first_anomaly = anomalies != NULL ? anomalies->len : 0;
+  /* The end of @data is where the message was cut, not where a length
+   * field said it ends: reading past it means "truncated". */
+  ntpac_cursor_init (&c, data, len, NTPAC_CURSOR_OPEN_END);
+  if (!ntpac_cursor_get_u16_be (&c, &id) ||
+      !ntpac_cursor_get_u16_be (&c, &flags) ||
+      !ntpac_cursor_get_u16_be (&c, &counts[SECTION_QUESTION]) ||
+      !ntpac_cursor_get_u16_be (&c, &counts[SECTION_ANSWER]) ||
+      !ntpac_cursor_get_u16_be (&c, &counts[SECTION_AUTHORITY]) ||
+      !ntpac_cursor_get_u16_be (&c, &counts[SECTION_ADDITIONAL]))
+    {
+      report (&p, NTPAC_DNS_ANOMALY_TRUNCATED);
+      return NULL;
+    }
+  p.opcode = DNS_OPCODE (flags);
+  p.tc = (flags & DNS_FLAG_TC) != 0;
+  p.name = g_string_sized_new (64);
+  p.data = g_string_sized_new (64);
+
+  for (guint s = 0; s < N_SECTIONS; s++)
+    {
+      g_variant_builder_init (&sections[s], G_VARIANT_TYPE ("aa{sv}"));
+      if (go_on)
+        go_on = parse_section (&p, &c, s, counts[s], &sections[s]);
+    }
+  if (go_on && ntpac_cursor_remaining (&c) > 0)
+    report (&p, NTPAC_DNS_ANOMALY_TRAILING_DATA);
+
+  rcode = DNS_RCODE (flags) | ((guint) p.ext_rcode << 4);
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "id", g_variant_new_uint16 (id));
+  g_variant_builder_add (&b, "{sv}", "is_response",
+                         g_variant_new_boolean ((flags & DNS_FLAG_QR) != 0));
+  g_variant_builder_add (&b, "{sv}", "opcode",
+                         code_to_variant (dns_opcodes, G_N_ELEMENTS (dns_opcodes), p.opcode));
+  g_variant_builder_add (&b, "{sv}", "rcode",
+                         code_to_variant (dns_rcodes, G_N_ELEMENTS (dns_rcodes), rcode));
+  g_variant_builder_add (&b, "{sv}", "flags", flags_to_variant (flags));
+  g_variant_builder_add (&b, "{sv}", "qname",
+                         g_variant_new_string (p.qname != NULL ? p.qname : ""));
+  g_variant_builder_add (&b, "{sv}", "qtype",
+                         g_variant_new_string (p.qtype != NULL ? p.qtype : ""));
+  for (guint s = 0; s < N_SECTIONS; s++)
+    g_variant_builder_add (&b, "{sv}", section_keys[s],
+                           g_variant_builder_end (&sections[s]));
+  if (p.edns != NULL)
+    g_variant_builder_add (&b, "{sv}", "edns", p.edns);
+  g_variant_builder_add (&b, "{sv}", "complete", g_variant_new_boolean (!p.damaged));
+
+  g_clear_pointer (&p.edns, g_variant_unref);
+  g_free (p.qname);
+  g_free (p.qtype);
+  g_string_free (p.name, TRUE);
+  g_string_free (p.data, TRUE);
+  return g_variant_builder_end (&b);
+}
+
+/**
+ * ntpac_dns_tcp_next:
+ * @data: (array length=len): the bytes of a DNS over TCP stream, starting
+ *   at a message's 2-byte length prefix (RFC 7766 §8)
+ * @len: how many bytes are there
+ * @msg_offset: (out) (optional): where the message starts (after its
+ *   prefix)
+ * @msg_len: (out) (optional): the message's size
+ * @needed: (out) (optional): for %NTPAC_DNS_TCP_INCOMPLETE, how many bytes
+ *   from the start of @data are needed to try again
+ *
+ * Finds the first message of a stream. On %NTPAC_DNS_TCP_OK the caller
+ * consumes @msg_offset + @msg_len bytes and calls again for the next one.
+ * Outputs not set by a status are 0.
+ *
+ * Returns: %NTPAC_DNS_TCP_OK, %NTPAC_DNS_TCP_INCOMPLETE, or
+ *   %NTPAC_DNS_TCP_MALFORMED for a zero length prefix
+ */
+NtpacDnsTcpStatus
+ntpac_dns_tcp_next (const guint8 *data,
+                    gsize         len,
+                    gsize        *msg_offset,
+                    gsize        *msg_len,
+                    gsize        *needed)
+{
+  NtpacCursor c;
+  guint16 prefix;
+  gsize offset = 0, size = 0, want = 0;
+  NtpacDnsTcpStatus status;
+
+  g_return_val_if_fail (data != NULL || len == 0, NTPAC_DNS_TCP_MALFORMED);
+
+  /* A stream has no known end: running out means "incomplete". */
+  ntpac_cursor_init (&c, data, len, NTPAC_CURSOR_OPEN_END);
+  if (!ntpac_cursor_get_u16_be (&c, &prefix))
+    {
+      status = NTPAC_DNS_TCP_INCOMPLETE;
+      want = c.needed;
+    }
+  else if (prefix == 0)
+    status = NTPAC_DNS_TCP_MALFORMED;
+  else if (!ntpac_cursor_skip (&c, prefix))
+    {
+      status = NTPAC_DNS_TCP_INCOMPLETE;
+      want = c.needed;
+    }
+  else
+    {
+      status = NTPAC_DNS_TCP_OK;
+      offset = 2;
+      size = prefix;
+    }
+
+  if (msg_offset != NULL)
+    *msg_offset = offset;
+  if (msg_len != NULL)
+    *msg_len = size;
+  if (needed != NULL)
+    *needed = want;
+  return status;
+}
+
+/**
+ * ntpac_dns_probe:
+ * @data: (array length=len): the first bytes of a UDP payload or of a TCP
+ *   stream
+ * @len: how many bytes are there
+ * @tcp: whether @data starts with RFC 7766's 2-byte length prefix
+ *
+ * Guesses, without allocating, whether @data is a DNS message whatever
+ * the port. It checks the header (a known opcode, the Z bit clear, no
+ * rcode in a query and no unassigned one, at least one entry, and counts
+ * that fit in the message: 5 bytes at least per question and 11 per
+ * record, against the length prefix over TCP) and the first entry (a name
+ * of plain labels ending within 255 bytes, a type other than 0 and a known
+ * class, ignoring mDNS's top class bit).
+ *
+ * False positives: mDNS, LLMNR and NetBIOS name service messages have
+ * this format and are accepted by design. Text fails the opcode, Z bit
+ * or count checks (ASCII in the count fields makes them thousands); a TLS
+ * record fails the rcode or count checks; uniformly random bytes pass
+ * with a probability around 2^-40. What remains is binary data that
+ * happens to start with small 16-bit fields followed by a short
+ * length-prefixed string and the values 1-4, 254 or 255: a payload of
+ * zeros with a 0x0001 at offset 4, 10 or 16 passes. Callers pin the
+ * dissector by port first and probe only unclaimed traffic.
+ * False negatives: over TCP the first name must be in @data, so a stream
+ * whose first segment holds only the length prefix is not recognised until
+ * more of it is there; a message with no entries (DSO keepalives) is
+ * never recognised.
+ *
+ * Returns: %TRUE if @data looks like DNS
+ */
+gboolean
+ntpac_dns_probe (const guint8 *data,
+                 gsize         len,
+                 gboolean      tcp)
+{
+  NtpacCursor c;
+  gsize msg_len = len;
+  guint16 flags, qd, an, ns, ar, type, klass;
+  guint64 min_len;
+  gsize name_len = 0;
+  guint opcode;
+
+  if (data == NULL)
+    return FALSE;
+  ntpac_cursor_init (&c, data, len, len);
+  if (tcp)
+    {
+      guint16 prefix;
+
+      if (!ntpac_cursor_get_u16_be (&c, &prefix))
+        return FALSE;
+      /* Only the first message counts. */
+      msg_len = prefix;
+      ntpac_cursor_init (&c, ntpac_cursor_here (&c),
+                         MIN (ntpac_cursor_remaining (&c), msg_len), msg_len);
+    }
+  if (!ntpac_cursor_skip (&c, 2) ||
+      !ntpac_cursor_get_u16_be (&c, &flags) ||
+      !ntpac_cursor_get_u16_be (&c, &qd) ||
+      !ntpac_cursor_get_u16_be (&c, &an) ||
+      !ntpac_cursor_get_u16_be (&c, &ns) ||
+      !ntpac_cursor_get_u16_be (&c, &ar))
+    return FALSE;
+
+  opcode = DNS_OPCODE (flags);
+  if (opcode >= G_N_ELEMENTS (dns_opcodes) || dns_opcodes[opcode] == NULL)
+    return FALSE;
+  if ((flags & DNS_FLAG_Z) != 0)
+    return FALSE;
+  if ((flags & DNS_FLAG_QR) == 0 && DNS_RCODE (flags) != 0)
+    return FALSE;
+  /* 12-15 are unassigned, and no extended rcode has those low bits. */
+  if (DNS_RCODE (flags) > 11)
+    return FALSE;
+  if ((guint) qd + an + ns + ar == 0)
+    return FALSE;
+  min_len = NTPAC_DNS_HEADER_LEN + (guint64) qd * DNS_MIN_QUESTION_LEN +
+            ((guint64) an + ns + ar) * DNS_MIN_RECORD_LEN;
+  if (min_len > msg_len)
+    return FALSE;
+
+  /* The first name cannot be compressed: nothing before it is a name. */
+  for (;;)
+    {
+      guint8 label_len;
+
+      if (!ntpac_cursor_get_u8 (&c, &label_len))
+        return FALSE;
+      if (label_len == 0)
+        break;
+      if (label_len > NTPAC_DNS_MAX_LABEL_LEN)
+        return FALSE;
+      name_len += 1 + label_len;
+      if (name_len + 1 > NTPAC_DNS_MAX_NAME_LEN ||
+          !ntpac_cursor_skip (&c, label_len))
+        return FALSE;
+    }
+  if (!ntpac_cursor_get_u16_be (&c, &type) ||
+      !ntpac_cursor_get_u16_be (&c, &klass))
+    return FALSE;
+  if (type == 0)
+    return FALSE;
+  /* An OPT record's class is its UDP size. */
+  if (qd == 0 && type == DNS_TYPE_OPT)
+    return TRUE;
+  return lookup_name (dns_classes, G_N_ELEMENTS (dns_classes), klass & 0x7fff) != NULL;
+}
