@@ -561,7 +561,8 @@ identify_stream (NtpacDissectStage   *self,
     side.direction = first;
     run_dissector (&side, FALSE);
     side.direction = second;
-    if (!cs->done)
+    /* the dissector may have released the stream, and nothing took it */
+    if (!cs->done && cs->dissector != NULL)
       run_dissector (&side, FALSE);
   }
   return TRUE;
@@ -655,7 +656,7 @@ ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
         }
     }
 
-  for (guint g = first_gap; g <= pdu->gaps->len && !cs->done; g++)
+  for (guint g = first_gap; g <= pdu->gaps->len && !cs->done && cs->dissector != NULL; g++)
     {
       gsize to = g < pdu->gaps->len ? MIN ((gsize) g_array_index (pdu->gaps, NtpacPduGap, g).offset, len) : len;
 
@@ -674,7 +675,7 @@ ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
             }
           from = to;
         }
-      if (g < pdu->gaps->len && !cs->done)
+      if (g < pdu->gaps->len && !cs->done && cs->dissector != NULL)
         tell_gap (&ctx, g_array_index (pdu->gaps, NtpacPduGap, g).length);
     }
   if (datagram && !cs->done)

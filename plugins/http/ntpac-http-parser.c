@@ -1458,6 +1458,10 @@ read_resync (NtpacHttpParser *self,
       static const gchar marker[] = "HTTP/1.";
       const gsize marker_len = sizeof marker - 1;
 
+      /* not at a line start: the bytes here are the message just
+       * refused, never to be matched again */
+      if (!self->line_start)
+        pos = 1;
       while (pos < avail)
         {
           const guint8 *at = memmem (p + pos, avail - pos, marker, marker_len);
@@ -1487,8 +1491,11 @@ read_resync (NtpacHttpParser *self,
               break;
             }
         }
+      pos = MIN (pos, avail);
       if (!ntpac_cursor_skip (c, pos))
         g_assert_not_reached ();
+      if (pos > 0)
+        self->line_start = TRUE;   /* past the refused bytes: any byte may start */
       return STEP_DONE;
     }
   for (;;)

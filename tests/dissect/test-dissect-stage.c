@@ -272,6 +272,24 @@ test_release (void)
 }
 
 static void
+test_release_to_nothing (void)
+{
+  g_autoptr(NtpacHarness) h = tlv_harness (7000);
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_test_summary ("A dissector releases the stream and no dissector takes what "
+                  "follows, while the other side and later gaps still come: "
+                  "nothing is read further, and nothing breaks (found by fuzzing).");
+  ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, "TL", 2);
+  ntpac_harness_push (h, NTPAC_DIRECTION_UP, "TLV1\x00\x00" "XYZW", 10);
+  ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, "V1\x00\x01" "z", 5);
+  ntpac_harness_push_gap (h, NTPAC_DIRECTION_UP, "more", 4, 10, "after", 5);
+  ntpac_harness_end (h);
+  records = ntpac_harness_get_records (h, "tlv");
+  g_assert_cmpuint (records->len, ==, 1);
+}
+
+static void
 test_gap_counts_unseen_bytes (void)
 {
   g_autoptr(NtpacHarness) h = tlv_harness (7000);
@@ -342,6 +360,7 @@ main (int    argc,
   g_test_add_func ("/dissect-stage/protocol-starts-later", test_protocol_starts_later);
   g_test_add_func ("/dissect-stage/upgrade-after-header-block", test_upgrade_after_header_block);
   g_test_add_func ("/dissect-stage/release", test_release);
+  g_test_add_func ("/dissect-stage/release-to-nothing", test_release_to_nothing);
   g_test_add_func ("/dissect-stage/gap-counts-unseen-bytes", test_gap_counts_unseen_bytes);
   g_test_add_func ("/dissect-stage/object-content", test_object_content);
   return g_test_run ();

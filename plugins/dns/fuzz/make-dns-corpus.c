@@ -11,62 +11,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "../tests/dns-test-writer.h"
+
 /* Where the labels of "example.org" start in a message whose first
  * question is "www.example.org". */
 #define OFF_WWW     12
 #define OFF_EXAMPLE 16
-
-static void
-put_u8 (GByteArray *m,
-        guint8      v)
-{
-  g_byte_array_append (m, &v, 1);
-}
-
-static void
-put_u16 (GByteArray *m,
-         guint16     v)
-{
-  put_u8 (m, (guint8) (v >> 8));
-  put_u8 (m, (guint8) v);
-}
-
-static void
-put_u32 (GByteArray *m,
-         guint32     v)
-{
-  put_u16 (m, (guint16) (v >> 16));
-  put_u16 (m, (guint16) v);
-}
-
-static void
-put_bytes (GByteArray *m,
-           const void *bytes,
-           gsize       len)
-{
-  g_byte_array_append (m, bytes, (guint) len);
-}
-
-/* Labels of a dotted name; the root is added unless @ptr is not 0, in
- * which case the name ends with a pointer to @ptr. */
-static void
-put_name (GByteArray  *m,
-          const gchar *dotted,
-          guint16      ptr)
-{
-  g_auto(GStrv) labels = g_strsplit (dotted, ".", -1);
-
-  for (guint i = 0; labels[i] != NULL; i++)
-    if (labels[i][0] != '\0')
-      {
-        put_u8 (m, (guint8) strlen (labels[i]));
-        put_bytes (m, labels[i], strlen (labels[i]));
-      }
-  if (ptr != 0)
-    put_u16 (m, (guint16) (0xc000 | ptr));
-  else
-    put_u8 (m, 0);
-}
 
 static GByteArray *
 msg_new (guint16 flags,
@@ -77,12 +27,12 @@ msg_new (guint16 flags,
 {
   GByteArray *m = g_byte_array_new ();
 
-  put_u16 (m, 0x1234);
-  put_u16 (m, flags);
-  put_u16 (m, qd);
-  put_u16 (m, an);
-  put_u16 (m, ns);
-  put_u16 (m, ar);
+  dns_put_u16 (m, 0x1234);
+  dns_put_u16 (m, flags);
+  dns_put_u16 (m, qd);
+  dns_put_u16 (m, an);
+  dns_put_u16 (m, ns);
+  dns_put_u16 (m, ar);
   return m;
 }
 
@@ -93,10 +43,10 @@ rr_begin (GByteArray *m,
           guint16     klass,
           guint32     ttl)
 {
-  put_u16 (m, type);
-  put_u16 (m, klass);
-  put_u32 (m, ttl);
-  put_u16 (m, 0);
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, klass);
+  dns_put_u32 (m, ttl);
+  dns_put_u16 (m, 0);
   return m->len;
 }
 
@@ -117,7 +67,7 @@ put_rr (GByteArray *m,
 {
   gsize start = rr_begin (m, type, 1, ttl);
 
-  put_bytes (m, rdata, len);
+  dns_put_bytes (m, rdata, len);
   rr_end (m, start);
 }
 
@@ -131,9 +81,9 @@ put_opt (GByteArray *m)
   };
   gsize start;
 
-  put_u8 (m, 0);
+  dns_put_u8 (m, 0);
   start = rr_begin (m, 41, 1232, 0x8000);
-  put_bytes (m, options, sizeof options);
+  dns_put_bytes (m, options, sizeof options);
   rr_end (m, start);
 }
 
@@ -154,9 +104,9 @@ make_query (void)
 {
   GByteArray *m = msg_new (0x0120, 1, 0, 0, 1);
 
-  put_name (m, "www.example.org", 0);
-  put_u16 (m, 1);
-  put_u16 (m, 1);
+  dns_put_name_to (m, "www.example.org", 0);
+  dns_put_u16 (m, 1);
+  dns_put_u16 (m, 1);
   put_opt (m);
   return m;
 }
@@ -169,22 +119,22 @@ make_response (void)
   GByteArray *m = msg_new (0x8180, 1, 3, 1, 2);
   gsize start;
 
-  put_name (m, "www.example.org", 0);
-  put_u16 (m, 1);
-  put_u16 (m, 1);
-  put_name (m, "", OFF_WWW);
+  dns_put_name_to (m, "www.example.org", 0);
+  dns_put_u16 (m, 1);
+  dns_put_u16 (m, 1);
+  dns_put_name_to (m, "", OFF_WWW);
   start = rr_begin (m, 5, 1, 300);
-  put_name (m, "cdn", OFF_EXAMPLE);
+  dns_put_name_to (m, "cdn", OFF_EXAMPLE);
   rr_end (m, start);
-  put_name (m, "cdn", OFF_EXAMPLE);
+  dns_put_name_to (m, "cdn", OFF_EXAMPLE);
   put_rr (m, 1, 60, a, sizeof a);
-  put_name (m, "cdn", OFF_EXAMPLE);
+  dns_put_name_to (m, "cdn", OFF_EXAMPLE);
   put_rr (m, 28, 60, aaaa, sizeof aaaa);
-  put_name (m, "", OFF_EXAMPLE);
+  dns_put_name_to (m, "", OFF_EXAMPLE);
   start = rr_begin (m, 2, 1, 3600);
-  put_name (m, "ns1", OFF_EXAMPLE);
+  dns_put_name_to (m, "ns1", OFF_EXAMPLE);
   rr_end (m, start);
-  put_name (m, "ns1", OFF_EXAMPLE);
+  dns_put_name_to (m, "ns1", OFF_EXAMPLE);
   put_rr (m, 1, 3600, a, sizeof a);
   put_opt (m);
   return m;
@@ -204,43 +154,43 @@ make_records (void)
   GByteArray *m = msg_new (0x8400, 1, 8, 0, 0);
   gsize start;
 
-  put_name (m, "www.example.org", 0);
-  put_u16 (m, 255);
-  put_u16 (m, 1);
-  put_name (m, "", OFF_EXAMPLE);
+  dns_put_name_to (m, "www.example.org", 0);
+  dns_put_u16 (m, 255);
+  dns_put_u16 (m, 1);
+  dns_put_name_to (m, "", OFF_EXAMPLE);
   start = rr_begin (m, 15, 1, 1);
-  put_u16 (m, 10);
-  put_name (m, "mail", OFF_EXAMPLE);
+  dns_put_u16 (m, 10);
+  dns_put_name_to (m, "mail", OFF_EXAMPLE);
   rr_end (m, start);
-  put_name (m, "", OFF_EXAMPLE);
+  dns_put_name_to (m, "", OFF_EXAMPLE);
   put_rr (m, 16, 2, txt, sizeof txt);
-  put_name (m, "", OFF_EXAMPLE);
+  dns_put_name_to (m, "", OFF_EXAMPLE);
   start = rr_begin (m, 6, 1, 3);
-  put_name (m, "ns1", OFF_EXAMPLE);
-  put_name (m, "hostmaster", OFF_EXAMPLE);
+  dns_put_name_to (m, "ns1", OFF_EXAMPLE);
+  dns_put_name_to (m, "hostmaster", OFF_EXAMPLE);
   for (guint i = 0; i < 5; i++)
-    put_u32 (m, 1000 + i);
+    dns_put_u32 (m, 1000 + i);
   rr_end (m, start);
-  put_name (m, "_sip._tcp", OFF_EXAMPLE);
+  dns_put_name_to (m, "_sip._tcp", OFF_EXAMPLE);
   start = rr_begin (m, 33, 1, 4);
-  put_u16 (m, 1);
-  put_u16 (m, 2);
-  put_u16 (m, 5060);
-  put_name (m, "sip", OFF_EXAMPLE);
+  dns_put_u16 (m, 1);
+  dns_put_u16 (m, 2);
+  dns_put_u16 (m, 5060);
+  dns_put_name_to (m, "sip", OFF_EXAMPLE);
   rr_end (m, start);
-  put_name (m, "", OFF_EXAMPLE);
+  dns_put_name_to (m, "", OFF_EXAMPLE);
   put_rr (m, 257, 5, caa, sizeof caa);
-  put_name (m, "", OFF_WWW);
+  dns_put_name_to (m, "", OFF_WWW);
   start = rr_begin (m, 65, 1, 6);
-  put_u16 (m, 1);
-  put_u8 (m, 0);
-  put_bytes (m, svc_params, sizeof svc_params);
+  dns_put_u16 (m, 1);
+  dns_put_u8 (m, 0);
+  dns_put_bytes (m, svc_params, sizeof svc_params);
   rr_end (m, start);
-  put_name (m, "1.2.0.192.in-addr.arpa", 0);
+  dns_put_name_to (m, "1.2.0.192.in-addr.arpa", 0);
   start = rr_begin (m, 12, 1, 7);
-  put_name (m, "", OFF_WWW);
+  dns_put_name_to (m, "", OFF_WWW);
   rr_end (m, start);
-  put_name (m, "", OFF_EXAMPLE);
+  dns_put_name_to (m, "", OFF_EXAMPLE);
   put_rr (m, 65280, 8, unknown, sizeof unknown);
   return m;
 }
@@ -251,15 +201,15 @@ make_update (void)
   static const guint8 a[] = { 192, 0, 2, 7 };
   GByteArray *m = msg_new (0x2800, 1, 0, 2, 0);
 
-  put_name (m, "example.org", 0);
-  put_u16 (m, 6);
-  put_u16 (m, 1);
-  put_name (m, "www", 12);
-  put_u16 (m, 1);
-  put_u16 (m, 255);
-  put_u32 (m, 0);
-  put_u16 (m, 0);
-  put_name (m, "www", 12);
+  dns_put_name_to (m, "example.org", 0);
+  dns_put_u16 (m, 6);
+  dns_put_u16 (m, 1);
+  dns_put_name_to (m, "www", 12);
+  dns_put_u16 (m, 1);
+  dns_put_u16 (m, 255);
+  dns_put_u32 (m, 0);
+  dns_put_u16 (m, 0);
+  dns_put_name_to (m, "www", 12);
   put_rr (m, 1, 300, a, sizeof a);
   return m;
 }
@@ -271,9 +221,9 @@ make_mdns (void)
   GByteArray *m = msg_new (0x8400, 0, 1, 0, 0);
   gsize start;
 
-  put_name (m, "printer.local", 0);
+  dns_put_name_to (m, "printer.local", 0);
   start = rr_begin (m, 1, 0x8001, 120);
-  put_bytes (m, a, sizeof a);
+  dns_put_bytes (m, a, sizeof a);
   rr_end (m, start);
   return m;
 }
@@ -307,14 +257,14 @@ main (int    argc,
   save (argv[1], "update", update);
   save (argv[1], "mdns", mdns);
 
-  put_u16 (stream, (guint16) query->len);
-  put_bytes (stream, query->data, query->len);
-  put_u16 (stream, (guint16) response->len);
-  put_bytes (stream, response->data, response->len);
+  dns_put_u16 (stream, (guint16) query->len);
+  dns_put_bytes (stream, query->data, query->len);
+  dns_put_u16 (stream, (guint16) response->len);
+  dns_put_bytes (stream, response->data, response->len);
   save (argv[1], "tcp-stream", stream);
 
   /* The response cut in its third answer, with TC set. */
-  put_bytes (cut, response->data, 80);
+  dns_put_bytes (cut, response->data, 80);
   cut->data[2] |= 0x02;
   save (argv[1], "truncated-tc", cut);
   return 0;

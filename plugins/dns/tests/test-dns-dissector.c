@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../ntpac-dns-dissector.h"
+#include "dns-test-writer.h"
 
 #define T_A     1
 #define T_CNAME 5
@@ -23,44 +24,6 @@
 
 /* ---- a message writer ---------------------------------------------------- */
 
-static void
-put_u8 (GByteArray *m,
-        guint8      v)
-{
-  g_byte_array_append (m, &v, 1);
-}
-
-static void
-put_u16 (GByteArray *m,
-         guint16     v)
-{
-  guint8 b[2] = { (guint8) (v >> 8), (guint8) v };
-
-  g_byte_array_append (m, b, 2);
-}
-
-static void
-put_u32 (GByteArray *m,
-         guint32     v)
-{
-  put_u16 (m, (guint16) (v >> 16));
-  put_u16 (m, (guint16) v);
-}
-
-static void
-put_name (GByteArray  *m,
-          const gchar *dotted)
-{
-  g_auto(GStrv) labels = g_strsplit (dotted, ".", -1);
-
-  for (guint i = 0; labels[i] != NULL; i++)
-    {
-      put_u8 (m, (guint8) strlen (labels[i]));
-      g_byte_array_append (m, (const guint8 *) labels[i], strlen (labels[i]));
-    }
-  put_u8 (m, 0);
-}
-
 static GByteArray *
 msg_new (guint16 id,
          guint16 flags,
@@ -71,12 +34,12 @@ msg_new (guint16 id,
 {
   GByteArray *m = g_byte_array_new ();
 
-  put_u16 (m, id);
-  put_u16 (m, flags);
-  put_u16 (m, qd);
-  put_u16 (m, an);
-  put_u16 (m, ns);
-  put_u16 (m, ar);
+  dns_put_u16 (m, id);
+  dns_put_u16 (m, flags);
+  dns_put_u16 (m, qd);
+  dns_put_u16 (m, an);
+  dns_put_u16 (m, ns);
+  dns_put_u16 (m, ar);
   return m;
 }
 
@@ -85,9 +48,9 @@ put_question (GByteArray  *m,
               const gchar *name,
               guint16      type)
 {
-  put_name (m, name);
-  put_u16 (m, type);
-  put_u16 (m, C_IN);
+  dns_put_name (m, name);
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, C_IN);
 }
 
 /* A record whose owner is a pointer to the first question's name. */
@@ -98,11 +61,11 @@ put_record (GByteArray   *m,
             const guint8 *rdata,
             guint16       rdlength)
 {
-  put_u16 (m, 0xc000 | 12);
-  put_u16 (m, type);
-  put_u16 (m, C_IN);
-  put_u32 (m, ttl);
-  put_u16 (m, rdlength);
+  dns_put_u16 (m, 0xc000 | 12);
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, C_IN);
+  dns_put_u32 (m, ttl);
+  dns_put_u16 (m, rdlength);
   g_byte_array_append (m, rdata, rdlength);
 }
 
@@ -115,11 +78,11 @@ query (guint16      id,
 
   put_question (m, name, type);
   /* EDNS: OPT owned by the root, 1232-byte UDP size, DO set. */
-  put_u8 (m, 0);
-  put_u16 (m, T_OPT);
-  put_u16 (m, 1232);
-  put_u32 (m, 0x00008000);
-  put_u16 (m, 0);
+  dns_put_u8 (m, 0);
+  dns_put_u16 (m, T_OPT);
+  dns_put_u16 (m, 1232);
+  dns_put_u32 (m, 0x00008000);
+  dns_put_u16 (m, 0);
   return m;
 }
 
@@ -147,14 +110,14 @@ cname_response (guint16 id)
   g_autoptr(GByteArray) target = g_byte_array_new ();
 
   put_question (m, "alias.example.net", T_A);
-  put_name (target, "host.example.net");
+  dns_put_name (target, "host.example.net");
   put_record (m, T_CNAME, 60, target->data, target->len);
   /* The A record is owned by the CNAME's target, at its data. */
-  put_u16 (m, 0xc000 | (m->len - target->len));
-  put_u16 (m, T_A);
-  put_u16 (m, C_IN);
-  put_u32 (m, 120);
-  put_u16 (m, sizeof addr4);
+  dns_put_u16 (m, 0xc000 | (m->len - target->len));
+  dns_put_u16 (m, T_A);
+  dns_put_u16 (m, C_IN);
+  dns_put_u32 (m, 120);
+  dns_put_u16 (m, sizeof addr4);
   g_byte_array_append (m, addr4, sizeof addr4);
   return m;
 }
@@ -164,7 +127,7 @@ static void
 append_framed (GByteArray *stream,
                GByteArray *message)
 {
-  put_u16 (stream, (guint16) message->len);
+  dns_put_u16 (stream, (guint16) message->len);
   g_byte_array_append (stream, message->data, message->len);
 }
 
@@ -394,16 +357,16 @@ test_udp_nxdomain (void)
   g_autoptr(GPtrArray) records = NULL;
 
   put_question (r, "nope.example.org", T_A);
-  put_name (soa, "ns.example.org");
-  put_name (soa, "hostmaster.example.org");
+  dns_put_name (soa, "ns.example.org");
+  dns_put_name (soa, "hostmaster.example.org");
   for (guint i = 0; i < 5; i++)
-    put_u32 (soa, 100 + i);
+    dns_put_u32 (soa, 100 + i);
   /* authority: example.org SOA (owner a pointer into the question) */
-  put_u16 (r, 0xc000 | 17);
-  put_u16 (r, 6);
-  put_u16 (r, C_IN);
-  put_u32 (r, 900);
-  put_u16 (r, soa->len);
+  dns_put_u16 (r, 0xc000 | 17);
+  dns_put_u16 (r, 6);
+  dns_put_u16 (r, C_IN);
+  dns_put_u32 (r, 900);
+  dns_put_u16 (r, soa->len);
   g_byte_array_append (r, soa->data, soa->len);
 
   ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, r->data, r->len);
@@ -474,11 +437,11 @@ test_udp_label_loop (void)
 
   put_question (r, "loop.example", T_A);
   /* An answer whose owner name points at itself. */
-  put_u16 (r, 0xc000 | r->len);
-  put_u16 (r, T_A);
-  put_u16 (r, C_IN);
-  put_u32 (r, 5);
-  put_u16 (r, sizeof addr4);
+  dns_put_u16 (r, 0xc000 | r->len);
+  dns_put_u16 (r, T_A);
+  dns_put_u16 (r, C_IN);
+  dns_put_u32 (r, 5);
+  dns_put_u16 (r, sizeof addr4);
   g_byte_array_append (r, addr4, sizeof addr4);
 
   ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, r->data, r->len);
@@ -700,7 +663,7 @@ test_tcp_zero_length (void)
   static const gchar *const expected[] = { "dns.bad-length-prefix", NULL };
 
   append_framed (stream, m);
-  put_u16 (stream, 0);
+  dns_put_u16 (stream, 0);
   append_framed (stream, m);
   ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, stream->data, stream->len);
   ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, stream->data, stream->len);
@@ -739,8 +702,8 @@ test_tcp_malformed (void)
   g_test_summary ("A message whose prefix is shorter than what its header counts: "
                   "a partial record and an anomaly, and the next message is read.");
   put_question (bad, "cut.example.org", T_A);
-  put_u16 (bad, 0xc000 | 12);
-  put_u16 (bad, T_A);
+  dns_put_u16 (bad, 0xc000 | 12);
+  dns_put_u16 (bad, T_A);
   append_framed (stream, bad);
   append_framed (stream, good);
   ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, stream->data, stream->len);

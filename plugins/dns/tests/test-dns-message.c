@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "dns-test-writer.h"
 #include "ntpac-dns-message.h"
 
 #define T_A      1
@@ -44,74 +45,6 @@
 
 /* ---- a message writer --------------------------------------------------- */
 
-static void
-put_u8 (GByteArray *m,
-        guint8      v)
-{
-  g_byte_array_append (m, &v, 1);
-}
-
-static void
-put_u16 (GByteArray *m,
-         guint16     v)
-{
-  guint8 b[2] = { (guint8) (v >> 8), (guint8) v };
-
-  g_byte_array_append (m, b, 2);
-}
-
-static void
-put_u32 (GByteArray *m,
-         guint32     v)
-{
-  put_u16 (m, (guint16) (v >> 16));
-  put_u16 (m, (guint16) v);
-}
-
-static void
-put_bytes (GByteArray *m,
-           const void *bytes,
-           gsize       len)
-{
-  g_byte_array_append (m, bytes, (guint) len);
-}
-
-static void
-put_label (GByteArray  *m,
-           const gchar *label)
-{
-  put_u8 (m, (guint8) strlen (label));
-  put_bytes (m, label, strlen (label));
-}
-
-/* The labels of a dotted name (no escapes), without the root. */
-static void
-put_labels (GByteArray  *m,
-            const gchar *dotted)
-{
-  g_auto(GStrv) labels = g_strsplit (dotted, ".", -1);
-
-  for (guint i = 0; labels[i] != NULL; i++)
-    put_label (m, labels[i]);
-}
-
-/* A whole uncompressed name; "." is the root. */
-static void
-put_name (GByteArray  *m,
-          const gchar *dotted)
-{
-  if (strcmp (dotted, ".") != 0)
-    put_labels (m, dotted);
-  put_u8 (m, 0);
-}
-
-static void
-put_ptr (GByteArray *m,
-         gsize       offset)
-{
-  put_u16 (m, (guint16) (0xc000 | offset));
-}
-
 static GByteArray *
 msg_new (guint16 id,
          guint16 flags,
@@ -122,12 +55,12 @@ msg_new (guint16 id,
 {
   GByteArray *m = g_byte_array_new ();
 
-  put_u16 (m, id);
-  put_u16 (m, flags);
-  put_u16 (m, qd);
-  put_u16 (m, an);
-  put_u16 (m, ns);
-  put_u16 (m, ar);
+  dns_put_u16 (m, id);
+  dns_put_u16 (m, flags);
+  dns_put_u16 (m, qd);
+  dns_put_u16 (m, an);
+  dns_put_u16 (m, ns);
+  dns_put_u16 (m, ar);
   return m;
 }
 
@@ -137,9 +70,9 @@ put_question (GByteArray  *m,
               guint16      type,
               guint16      klass)
 {
-  put_name (m, name);
-  put_u16 (m, type);
-  put_u16 (m, klass);
+  dns_put_name (m, name);
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, klass);
 }
 
 /* A record's fixed fields after its owner name, with an RDLENGTH that
@@ -150,10 +83,10 @@ rr_begin (GByteArray *m,
           guint16     klass,
           guint32     ttl)
 {
-  put_u16 (m, type);
-  put_u16 (m, klass);
-  put_u32 (m, ttl);
-  put_u16 (m, 0);
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, klass);
+  dns_put_u32 (m, ttl);
+  dns_put_u16 (m, 0);
   return m->len;
 }
 
@@ -177,7 +110,7 @@ put_rr (GByteArray *m,
 {
   gsize start = rr_begin (m, type, klass, ttl);
 
-  put_bytes (m, rdata, len);
+  dns_put_bytes (m, rdata, len);
   rr_end (m, start);
 }
 
@@ -187,8 +120,8 @@ put_string (GByteArray *m,
             const void *bytes,
             gsize       len)
 {
-  put_u8 (m, (guint8) len);
-  put_bytes (m, bytes, len);
+  dns_put_u8 (m, (guint8) len);
+  dns_put_bytes (m, bytes, len);
 }
 
 /* A response to "www.example.org" of @qtype. */
@@ -455,7 +388,7 @@ test_whole_record (void)
 
   g_test_summary ("The whole record of a simple response, keys, order and "
                   "GVariant types included");
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 300, address, sizeof address);
   parse_msg (&p, m);
   text = g_variant_print (p.record, TRUE);
@@ -535,9 +468,9 @@ test_types_classes (void)
   put_question (m, "version.bind", T_TXT, C_CH);
   put_question (m, "example.org", 255, C_ANY);
   put_question (m, "example.org", 52, 42);
-  put_name (m, "example.org");
+  dns_put_name (m, "example.org");
   put_rr (m, 65280, C_IN, 1, blob, sizeof blob);
-  put_name (m, "example.org");
+  dns_put_name (m, "example.org");
   put_rr (m, T_NULL, C_IN, 2, blob, 2);
   parse_msg (&p, m);
   assert_str (p.record, "qname", "example.org");
@@ -567,11 +500,11 @@ test_rdata_addresses (void)
   g_autoptr(GByteArray) m = response_new (F_RESPONSE, 3, 0, 0, T_A);
   g_auto(Parsed) p = { 0 };
 
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 300, a, sizeof a);
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_AAAA, C_IN, 301, aaaa, sizeof aaaa);
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_AAAA, C_IN, 0xffffffff, mapped, sizeof mapped);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 3, 0, 0);
@@ -591,23 +524,23 @@ test_rdata_names (void)
 
   g_test_summary ("CNAME, NS, PTR and DNAME data are names, compressed or "
                   "not");
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   start = rr_begin (m, T_CNAME, C_IN, 60);
-  put_label (m, "cdn");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "cdn");
+  dns_put_ptr (m, OFF_EXAMPLE);
   rr_end (m, start);
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_NS, C_IN, 61);
-  put_label (m, "ns1");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "ns1");
+  dns_put_ptr (m, OFF_EXAMPLE);
   rr_end (m, start);
-  put_name (m, "1.2.0.192.in-addr.arpa");
+  dns_put_name (m, "1.2.0.192.in-addr.arpa");
   start = rr_begin (m, T_PTR, C_IN, 62);
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   rr_end (m, start);
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_DNAME, C_IN, 63);
-  put_name (m, "example.net");
+  dns_put_name (m, "example.net");
   rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "www.example.org", "CNAME", 60, "cdn.example.org");
@@ -625,18 +558,18 @@ test_rdata_mx_srv (void)
   g_auto(Parsed) p = { 0 };
   gsize start;
 
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_MX, C_IN, 3600);
-  put_u16 (m, 10);
-  put_label (m, "mail");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_u16 (m, 10);
+  dns_put_label (m, "mail");
+  dns_put_ptr (m, OFF_EXAMPLE);
   rr_end (m, start);
-  put_name (m, "_sip._tcp.example.org");
+  dns_put_name (m, "_sip._tcp.example.org");
   start = rr_begin (m, T_SRV, C_IN, 86400);
-  put_u16 (m, 10);
-  put_u16 (m, 60);
-  put_u16 (m, 5060);
-  put_name (m, "sip.example.org");
+  dns_put_u16 (m, 10);
+  dns_put_u16 (m, 60);
+  dns_put_u16 (m, 5060);
+  dns_put_name (m, "sip.example.org");
   rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "example.org", "MX", 3600, "10 mail.example.org");
@@ -657,14 +590,14 @@ test_rdata_txt (void)
   g_test_summary ("TXT strings quoted and separated by spaces as dig shows "
                   "them: quotes and backslashes escaped, bytes outside "
                   "printable ASCII as \\DDD, empty strings kept");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_TXT, C_IN, 300);
   put_string (m, "v=spf1 -all", 11);
   put_string (m, "a \"quoted\" \\ back", 17);
   put_string (m, binary, sizeof binary);
   put_string (m, "", 0);
   rr_end (m, start);
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, 99, C_IN, 300);
   put_string (m, "spf", 3);
   rr_end (m, start);
@@ -684,17 +617,17 @@ test_rdata_soa (void)
   g_auto(Parsed) p = { 0 };
   gsize start;
 
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_SOA, C_IN, 900);
-  put_label (m, "ns1");
-  put_ptr (m, OFF_EXAMPLE);
-  put_label (m, "hostmaster");
-  put_ptr (m, OFF_EXAMPLE);
-  put_u32 (m, 2024010101);
-  put_u32 (m, 7200);
-  put_u32 (m, 3600);
-  put_u32 (m, 1209600);
-  put_u32 (m, 300);
+  dns_put_label (m, "ns1");
+  dns_put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "hostmaster");
+  dns_put_ptr (m, OFF_EXAMPLE);
+  dns_put_u32 (m, 2024010101);
+  dns_put_u32 (m, 7200);
+  dns_put_u32 (m, 3600);
+  dns_put_u32 (m, 1209600);
+  dns_put_u32 (m, 300);
   rr_end (m, start);
   parse_msg (&p, m);
   assert_str (p.record, "rcode", "NXDOMAIN");
@@ -713,17 +646,17 @@ test_rdata_caa (void)
   g_auto(Parsed) p = { 0 };
   gsize start;
 
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_CAA, C_IN, 300);
-  put_u8 (m, 0);
+  dns_put_u8 (m, 0);
   put_string (m, "issue", 5);
-  put_bytes (m, "letsencrypt.org", 15);
+  dns_put_bytes (m, "letsencrypt.org", 15);
   rr_end (m, start);
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_CAA, C_IN, 300);
-  put_u8 (m, 128);
+  dns_put_u8 (m, 128);
   put_string (m, "iodef", 5);
-  put_bytes (m, "mailto:\"sec\"@example.org", 24);
+  dns_put_bytes (m, "mailto:\"sec\"@example.org", 24);
   rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "example.org", "CAA", 300, "0 issue \"letsencrypt.org\"");
@@ -739,9 +672,9 @@ put_svc_param (GByteArray *m,
                const void *value,
                gsize       len)
 {
-  put_u16 (m, key);
-  put_u16 (m, (guint16) len);
-  put_bytes (m, value, len);
+  dns_put_u16 (m, key);
+  dns_put_u16 (m, (guint16) len);
+  dns_put_bytes (m, value, len);
 }
 
 static void
@@ -761,10 +694,10 @@ test_rdata_svcb (void)
 
   g_test_summary ("HTTPS in service mode with every registered key and an "
                   "unknown one; SVCB in alias mode");
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   start = rr_begin (m, T_HTTPS, C_IN, 300);
-  put_u16 (m, 1);
-  put_name (m, ".");
+  dns_put_u16 (m, 1);
+  dns_put_name (m, ".");
   put_svc_param (m, 0, mandatory, sizeof mandatory);
   put_svc_param (m, 1, alpn, sizeof alpn);
   put_svc_param (m, 2, NULL, 0);
@@ -777,11 +710,11 @@ test_rdata_svcb (void)
   put_svc_param (m, 65000, "x", 1);
   put_svc_param (m, 65001, NULL, 0);
   rr_end (m, start);
-  put_name (m, "_dns.example.org");
+  dns_put_name (m, "_dns.example.org");
   start = rr_begin (m, T_SVCB, C_IN, 300);
-  put_u16 (m, 0);
-  put_label (m, "svc");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_u16 (m, 0);
+  dns_put_label (m, "svc");
+  dns_put_ptr (m, OFF_EXAMPLE);
   rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "www.example.org", "HTTPS", 300,
@@ -806,11 +739,11 @@ check_bad_rdata (guint16       type,
   g_autoptr(GByteArray) m = response_new (F_RESPONSE, 3, 0, 0, T_A);
   g_auto(Parsed) p = { 0 };
 
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 1, a, sizeof a);
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, type, C_IN, 2, rdata, len);
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 3, a, sizeof a);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 3, 0, 0);
@@ -874,11 +807,11 @@ test_update (void)
   g_test_summary ("UPDATE (RFC 2136): a deletion has class ANY and no data, "
                   "which is not malformed");
   put_question (m, "example.org", T_SOA, C_IN);
-  put_labels (m, "www");
-  put_ptr (m, 12);
+  dns_put_labels (m, "www");
+  dns_put_ptr (m, 12);
   put_rr (m, T_A, C_ANY, 0, NULL, 0);
-  put_labels (m, "www");
-  put_ptr (m, 12);
+  dns_put_labels (m, "www");
+  dns_put_ptr (m, 12);
   put_rr (m, T_A, C_IN, 300, a, sizeof a);
   parse_msg (&p, m);
   assert_str (p.record, "opcode", "UPDATE");
@@ -906,9 +839,9 @@ test_name_escapes (void)
   g_test_summary ("Names as dig shows them: master-file specials "
                   "backslash-escaped, other bytes outside printable ASCII "
                   "as \\DDD");
-  put_bytes (m, name, sizeof name);
-  put_u16 (m, T_A);
-  put_u16 (m, C_IN);
+  dns_put_bytes (m, name, sizeof name);
+  dns_put_u16 (m, T_A);
+  dns_put_u16 (m, C_IN);
   parse_msg (&p, m);
   assert_str (p.record, "qname",
               "a\\.b.sp\\032ace.\\255.back\\\\slash.\\@\\$\\(\\)\\;\\\"\\127~");
@@ -925,14 +858,14 @@ test_compression_chain (void)
 
   g_test_summary ("A pointer to a name that itself ends in a pointer");
   mail = m->len;
-  put_label (m, "mail");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "mail");
+  dns_put_ptr (m, OFF_EXAMPLE);
   put_rr (m, T_NULL, C_IN, 0, NULL, 0);
-  put_label (m, "smtp");
-  put_ptr (m, mail);
+  dns_put_label (m, "smtp");
+  dns_put_ptr (m, mail);
   start = rr_begin (m, T_CNAME, C_IN, 5);
-  put_label (m, "x");
-  put_ptr (m, mail);
+  dns_put_label (m, "x");
+  dns_put_ptr (m, mail);
   rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "mail.example.org", "NULL", 0, "");
@@ -954,9 +887,9 @@ check_bad_owner (const guint8 *owner,
   g_auto(Parsed) p = { 0 };
 
   g_assert_cmpuint (m->len, ==, 33);
-  put_bytes (m, owner, len);
+  dns_put_bytes (m, owner, len);
   put_rr (m, T_A, C_IN, 7, a, sizeof a);
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 8, a, sizeof a);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 2, 0, 0);
@@ -988,13 +921,13 @@ test_compression_loop (void)
 
   /* Q (a record's data) points at R, and R (the next owner) at Q: reading
    * R, Q's pointer leads back into R. */
-  put_name (m, ".");
+  dns_put_name (m, ".");
   q = rr_begin (m, T_NULL, C_IN, 0);
   r = q + 2;
-  put_ptr (m, r);
+  dns_put_ptr (m, r);
   rr_end (m, q);
   g_assert_cmpuint (m->len, ==, r);
-  put_ptr (m, q);
+  dns_put_ptr (m, q);
   put_rr (m, T_A, C_IN, 1, "\x01\x02\x03\x04", 4);
   parse_msg (&p, m);
   hex = g_strdup_printf ("c0%02x", (guint) r);
@@ -1038,11 +971,11 @@ test_compression_target_runs_out (void)
 
   g_test_summary ("A pointer backwards to bytes that start a label running "
                   "past the end of the message");
-  put_name (m, ".");
+  dns_put_name (m, ".");
   target = rr_begin (m, T_NULL, C_IN, 0);
-  put_bytes (m, label63, 1);
+  dns_put_bytes (m, label63, 1);
   rr_end (m, target);
-  put_ptr (m, target);
+  dns_put_ptr (m, target);
   put_rr (m, T_A, C_IN, 9, a, sizeof a);
   g_assert_cmpuint (m->len, <, target + 64);
   parse_msg (&p, m);
@@ -1065,17 +998,17 @@ check_pointer_chain (guint n_pointers)
   gsize previous = 12;
   gsize start;
 
-  put_name (m, "x");
+  dns_put_name (m, "x");
   start = rr_begin (m, T_NULL, C_IN, 0);
   for (guint i = 0; i < n_pointers - 1; i++)
     {
       gsize here = m->len;
 
-      put_ptr (m, previous);
+      dns_put_ptr (m, previous);
       previous = here;
     }
   rr_end (m, start);
-  put_ptr (m, previous);
+  dns_put_ptr (m, previous);
   put_rr (m, T_A, C_IN, 1, a, sizeof a);
   parse_msg (&p, m);
   assert_sizes (&p, 0, 2, 0, 0);
@@ -1116,18 +1049,18 @@ query_with_labels (const guint *lengths,
 
   for (guint i = 0; lengths[i] != 0; i++)
     {
-      put_u8 (m, (guint8) lengths[i]);
+      dns_put_u8 (m, (guint8) lengths[i]);
       if (i > 0)
         g_string_append_c (text, '.');
       for (guint j = 0; j < lengths[i]; j++)
         {
-          put_u8 (m, (guint8) ('a' + i));
+          dns_put_u8 (m, (guint8) ('a' + i));
           g_string_append_c (text, (gchar) ('a' + i));
         }
     }
-  put_u8 (m, 0);
-  put_u16 (m, T_A);
-  put_u16 (m, C_IN);
+  dns_put_u8 (m, 0);
+  dns_put_u16 (m, T_A);
+  dns_put_u16 (m, C_IN);
   return m;
 }
 
@@ -1222,12 +1155,12 @@ test_name_length_compressed (void)
   /* The query becomes a response with two answers. */
   m->data[2] = 0x85;
   m->data[7] = 2;
-  put_label (m, b63);
-  put_ptr (m, 12);
+  dns_put_label (m, b63);
+  dns_put_ptr (m, 12);
   put_rr (m, T_A, C_IN, 1, a, sizeof a);
-  put_label (m, b63);
-  put_label (m, "c");
-  put_ptr (m, 12);
+  dns_put_label (m, b63);
+  dns_put_label (m, "c");
+  dns_put_ptr (m, 12);
   put_rr (m, T_A, C_IN, 2, a, sizeof a);
   parse_msg (&p, m);
   name255 = g_strdup_printf ("%s.%s", b63, qtext->str);
@@ -1260,28 +1193,28 @@ full_response (guint16 flags,
 
   sections[n] = 0;
   ends[n++] = m->len;
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 300, a, sizeof a);
   sections[n] = 1;
   ends[n++] = m->len;
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_AAAA, C_IN, 300, aaaa, sizeof aaaa);
   sections[n] = 1;
   ends[n++] = m->len;
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_ptr (m, OFF_EXAMPLE);
   start = rr_begin (m, T_NS, C_IN, 3600);
-  put_label (m, "ns1");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "ns1");
+  dns_put_ptr (m, OFF_EXAMPLE);
   rr_end (m, start);
   sections[n] = 2;
   ends[n++] = m->len;
-  put_label (m, "ns1");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "ns1");
+  dns_put_ptr (m, OFF_EXAMPLE);
   put_rr (m, T_A, C_IN, 3600, a, sizeof a);
   sections[n] = 3;
   ends[n++] = m->len;
-  put_label (m, "ns1");
-  put_ptr (m, OFF_EXAMPLE);
+  dns_put_label (m, "ns1");
+  dns_put_ptr (m, OFF_EXAMPLE);
   put_rr (m, T_AAAA, C_IN, 3600, aaaa, sizeof aaaa);
   sections[n] = 3;
   ends[n++] = m->len;
@@ -1385,7 +1318,7 @@ test_counts (void)
   g_autoptr(GByteArray) header = msg_new (1, F_RESPONSE, 0xffff, 0xffff, 0xffff, 0xffff);
   g_auto(Parsed) p = { 0 };
 
-  put_ptr (m, OFF_WWW);
+  dns_put_ptr (m, OFF_WWW);
   put_rr (m, T_A, C_IN, 300, a, sizeof a);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 1, 0, 0);
@@ -1409,7 +1342,7 @@ test_counts_bounded (void)
                   "as many records as the bytes hold, no more");
   while (m->len + 11 <= 4096)
     {
-      put_name (m, ".");
+      dns_put_name (m, ".");
       put_rr (m, T_NULL, C_IN, n, NULL, 0);
       n++;
     }
@@ -1427,7 +1360,7 @@ test_trailing_data (void)
   g_auto(Parsed) p = { 0 };
 
   put_question (m, "example.org", T_A, C_IN);
-  put_bytes (m, "\x01\x02\x03", 3);
+  dns_put_bytes (m, "\x01\x02\x03", 3);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 0, 0, 0);
   assert_complete (&p, TRUE);
@@ -1448,7 +1381,7 @@ test_anomalies_once (void)
                   "array already holds; the array may be NULL");
   for (guint i = 0; i < 3; i++)
     {
-      put_ptr (m, 0x3fff);
+      dns_put_ptr (m, 0x3fff);
       put_rr (m, T_A, C_IN, i, a, sizeof a);
     }
   g_ptr_array_add (anomalies, (gpointer) "other");
@@ -1473,9 +1406,9 @@ put_option (GByteArray *m,
             const void *value,
             gsize       len)
 {
-  put_u16 (m, code);
-  put_u16 (m, (guint16) len);
-  put_bytes (m, value, len);
+  dns_put_u16 (m, code);
+  dns_put_u16 (m, (guint16) len);
+  dns_put_bytes (m, value, len);
 }
 
 static void
@@ -1524,7 +1457,7 @@ test_edns_options (void)
   gsize start;
 
   put_question (m, "www.example.org", T_A, C_IN);
-  put_name (m, ".");
+  dns_put_name (m, ".");
   start = rr_begin (m, T_OPT, 1232, 0x00008000);
   put_option (m, 10, cookie, sizeof cookie);
   put_option (m, 8, ecs, sizeof ecs);
@@ -1570,7 +1503,7 @@ test_edns_version_ecs6 (void)
   gsize start;
 
   put_question (m, "example.org", T_AAAA, C_IN);
-  put_name (m, ".");
+  dns_put_name (m, ".");
   start = rr_begin (m, T_OPT, 512, 0x00010000);
   put_option (m, 8, ecs, sizeof ecs);
   rr_end (m, start);
@@ -1599,7 +1532,7 @@ check_extended_rcode (guint16      rcode,
   g_autoptr(GVariant) edns = NULL;
   g_auto(Parsed) p = { 0 };
 
-  put_name (m, ".");
+  dns_put_name (m, ".");
   put_rr (m, T_OPT, 1232, (guint32) ext_rcode << 24, NULL, 0);
   parse_msg (&p, m);
   assert_str (p.record, "rcode", expected);
@@ -1650,9 +1583,9 @@ test_edns_bad_opt (void)
     g_auto(Parsed) p = { 0 };
 
     put_question (m, "example.org", T_A, C_IN);
-    put_name (m, ".");
+    dns_put_name (m, ".");
     put_rr (m, T_OPT, 1232, 0, NULL, 0);
-    put_name (m, ".");
+    dns_put_name (m, ".");
     put_rr (m, T_OPT, 4096, 0, NULL, 0);
     parse_msg (&p, m);
     assert_sizes (&p, 1, 0, 0, 2);
@@ -1668,7 +1601,7 @@ test_edns_bad_opt (void)
     g_auto(Parsed) p = { 0 };
 
     put_question (m, "example.org", T_A, C_IN);
-    put_ptr (m, 12);
+    dns_put_ptr (m, 12);
     put_rr (m, T_OPT, 1400, 0, NULL, 0);
     parse_msg (&p, m);
     edns = get_edns (&p);
@@ -1684,12 +1617,12 @@ test_edns_bad_opt (void)
     gsize start;
 
     put_question (m, "example.org", T_A, C_IN);
-    put_name (m, ".");
+    dns_put_name (m, ".");
     start = rr_begin (m, T_OPT, 1232, 0);
     put_option (m, 3, NULL, 0);
-    put_u16 (m, 10);
-    put_u16 (m, 8);
-    put_bytes (m, short_cookie, sizeof short_cookie);
+    dns_put_u16 (m, 10);
+    dns_put_u16 (m, 8);
+    dns_put_bytes (m, short_cookie, sizeof short_cookie);
     rr_end (m, start);
     parse_msg (&p, m);
     edns = get_edns (&p);
@@ -1706,7 +1639,7 @@ test_edns_bad_opt (void)
     gsize start;
 
     put_question (m, "example.org", T_A, C_IN);
-    put_name (m, ".");
+    dns_put_name (m, ".");
     start = rr_begin (m, T_OPT, 1232, 0);
     put_option (m, 8, bad_ecs, sizeof bad_ecs);
     put_option (m, 15, "\x00", 1);
@@ -1727,8 +1660,8 @@ static void
 put_framed (GByteArray *stream,
             GByteArray *m)
 {
-  put_u16 (stream, (guint16) m->len);
-  put_bytes (stream, m->data, m->len);
+  dns_put_u16 (stream, (guint16) m->len);
+  dns_put_bytes (stream, m->data, m->len);
 }
 
 static void
@@ -1752,8 +1685,8 @@ test_tcp_framing (void)
         last = g_byte_array_ref (m);
     }
   full_len = stream->len;
-  put_u16 (stream, (guint16) last->len);
-  put_bytes (stream, last->data, 5);
+  dns_put_u16 (stream, (guint16) last->len);
+  dns_put_bytes (stream, last->data, 5);
 
   for (guint i = 0; i < 2; i++)
     {
@@ -1850,12 +1783,12 @@ test_probe_accepts (void)
   assert_probe (query, TRUE);
   assert_probe (response, TRUE);
   put_question (edns, "example.org", T_HTTPS, C_IN);
-  put_name (edns, ".");
+  dns_put_name (edns, ".");
   put_rr (edns, T_OPT, 1232, 0x8000, NULL, 0);
   assert_probe (edns, TRUE);
   put_question (mdns_query, "_ipp._tcp.local", T_PTR, 0x8001);
   assert_probe (mdns_query, TRUE);
-  put_name (mdns_announce, "printer.local");
+  dns_put_name (mdns_announce, "printer.local");
   put_rr (mdns_announce, T_A, 0x8001, 120, "\xc0\xa8\x01\x02", 4);
   assert_probe (mdns_announce, TRUE);
   put_question (nxdomain, "nope.example", T_A, C_IN);
@@ -1882,7 +1815,7 @@ test_probe_rejects_dns_like (void)
   G_STMT_START {                                                        \
     g_clear_pointer (&m, g_byte_array_unref);                           \
     m = g_byte_array_new ();                                            \
-    put_bytes (m, query->data, query->len);                             \
+    dns_put_bytes (m, query->data, query->len);                             \
     m->data[offset] = (value);                                          \
     assert_probe (m, FALSE);                                            \
   } G_STMT_END
@@ -1905,11 +1838,11 @@ test_probe_rejects_dns_like (void)
   g_assert_false (ntpac_dns_probe (query->data, 11, FALSE));
   g_assert_false (ntpac_dns_probe (query->data, 20, FALSE));
   g_assert_false (ntpac_dns_probe (NULL, 0, FALSE));
-  put_u16 (stream, (guint16) query->len);
+  dns_put_u16 (stream, (guint16) query->len);
   g_assert_false (ntpac_dns_probe (stream->data, stream->len, TRUE));
-  put_bytes (stream, query->data, 20);
+  dns_put_bytes (stream, query->data, 20);
   g_assert_false (ntpac_dns_probe (stream->data, stream->len, TRUE));
-  put_bytes (stream, query->data + 20, query->len - 20);
+  dns_put_bytes (stream, query->data + 20, query->len - 20);
   g_assert_true (ntpac_dns_probe (stream->data, stream->len, TRUE));
   /* A prefix shorter than the message: its first name is cut. */
   stream->data[1] = 20;
@@ -1947,10 +1880,10 @@ test_probe_rejects_http_tls (void)
       g_autoptr(GByteArray) record = g_byte_array_new ();
       gsize len = 5 + (((gsize) record_headers[i][3] << 8) | record_headers[i][4]);
 
-      put_bytes (record, record_headers[i], sizeof record_headers[i]);
+      dns_put_bytes (record, record_headers[i], sizeof record_headers[i]);
       /* The rest of the record: random and session ids, mostly. */
       while (record->len < len)
-        put_u8 (record, (guint8) g_rand_int_range (rand, 0, 256));
+        dns_put_u8 (record, (guint8) g_rand_int_range (rand, 0, 256));
       g_byte_array_set_size (record, (guint) len);
       g_assert_false (ntpac_dns_probe (record->data, record->len, FALSE));
       g_assert_false (ntpac_dns_probe (record->data, record->len, TRUE));

@@ -1249,6 +1249,24 @@ test_resync_after_binary_body (void)
   g_assert_cmpstr (str_field (records->pdata[1], "content_type"), ==, "image/jpeg");
 }
 
+static void
+test_bad_status_line_then_good (void)
+{
+  g_autoptr(NtpacHarness) h = http_harness (80);
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_test_summary ("A status line that starts like one but is not (found by "
+                  "fuzzing: it made the search for the next one find it again, "
+                  "forever) is skipped, and the next response is read.");
+  push (h, UP, "POST /login HTTP/1.1\r\nHost: app\r\nContent-Length: 3\r\n\r\nabc");
+  push (h, DOWN, "HTTP/1.1 302nt-Type\nLocation: /home\r\n\r\n"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  ntpac_harness_end (h);
+  records = http_records (h);
+  g_assert_cmpuint (records->len, ==, 1);
+  g_assert_cmpuint (status_of (records->pdata[0]), ==, 200);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1281,6 +1299,7 @@ main (int    argc,
   g_test_add_func ("/http/http2-preface", test_http2_preface);
   g_test_add_func ("/http/probe", test_probe);
   g_test_add_func ("/http/resync-after-binary-body", test_resync_after_binary_body);
+  g_test_add_func ("/http/bad-status-line-then-good", test_bad_status_line_then_good);
   g_test_add_func ("/http/settings", test_settings);
   return g_test_run ();
 }
