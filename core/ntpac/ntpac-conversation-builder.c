@@ -17,6 +17,8 @@
 #include "ntpac-tracker-private.h"
 
 #define FRAME_CHUNK 256
+/* Bytes reserved for a new stream PDU. */
+#define PDU_RESERVE (64u * 1024)
 /* Bytes a conversation costs besides its payload and frame list (actors,
  * streams, builder, table entries: measured about 2 KiB), counted against
  * the worker's memory cap so that many small conversations are bounded
@@ -308,6 +310,13 @@ ntpac_conversation_builder_data (NtpacConversationBuilder *self,
         {
           emit_pdu (self, side);  /* size cap: the next bytes start a new PDU */
           continue;
+        }
+      /* A new PDU of a stream grows to tens of kilobytes: room made once
+       * saves copying it at every doubling. */
+      if (p->payload->len == 0)
+        {
+          g_byte_array_set_size (p->payload, (guint) MIN (max, PDU_RESERVE));
+          g_byte_array_set_size (p->payload, 0);
         }
       if (last != NULL && last->frame.input == frame->input && last->frame.number == frame->number &&
           last->offset + last->length == p->payload->len)

@@ -35,6 +35,16 @@ void               ntpac_dissect_stage_get_stats (NtpacDissectStage            *
                                                   NtpacDissectStats            *stats);
 GPtrArray         *ntpac_dissect_stage_get_dissectors (NtpacDissectStage       *self);
 
+/* The conversation's dissection state (lives until its end), and where
+ * bytes a dissector holds are in their direction's stream: TRUE when
+ * @data lies in the bytes being read (for objects) */
+gpointer ntpac_dissect_context_get_state (NtpacDissectContext *ctx);
+gboolean ntpac_dissect_state_locate      (gpointer             state,
+                                          gconstpointer        data,
+                                          gsize                len,
+                                          guint8              *direction,
+                                          guint64             *stream_offset);
+
 /* Where the context's records go (for objects) */
 const NtpacDissectSinkFuncs *ntpac_dissect_context_get_sink (NtpacDissectContext *ctx,
                                                              gpointer            *sink_data);

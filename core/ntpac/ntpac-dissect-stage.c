@@ -45,10 +45,15 @@ typedef struct
   gint64        ts_ns;
 } Segment;
 
+/* The bytes of a direction being read are either the PDU's own (the
+ * view, while a PDU is offered and nothing was held before it: no copy)
+ * or, for what a dissector leaves unconsumed, a copy kept in pending. */
 typedef struct
 {
   GByteArray *pending;      /* bytes offered, not consumed yet */
-  guint64     base;         /* stream position of pending[0] */
+  const guint8 *view;       /* or these, the PDU's, during its offer */
+  gsize       view_len;
+  guint64     base;         /* stream position (bytes delivered) of the first byte */
   GArray     *segments;     /* Segment, covering pending */
   gsize       needed;       /* call again once pending holds this much */
   gsize       offered;      /* pending bytes the dissector has seen */
@@ -300,15 +305,41 @@ probe (NtpacDissectStage       *self,
   return first;
 }
 
-/* Drops the first @n pending bytes of a direction. */
+/* The bytes being read in a direction. */
+static const guint8 *
+held (const Direction *d,
+      gsize           *len)
+{
+  if (d->view != NULL)
+    {
+      *len = d->view_len;
+      return d->view;
+    }
+  *len = d->pending->len;
+  return d->pending->data;
+}
+
+static gsize
+held_len (const Direction *d)
+{
+  return d->view != NULL ? d->view_len : d->pending->len;
+}
+
+/* Drops the first @n bytes being read in a direction. */
 static void
 consume (Direction *d,
          gsize      n)
 {
   guint keep = 0;
 
-  n = MIN (n, d->pending->len);
-  g_byte_array_remove_range (d->pending, 0, n);
+  n = MIN (n, held_len (d));
+  if (d->view != NULL)
+    {
+      d->view += n;
+      d->view_len -= n;
+    }
+  else
+    g_byte_array_remove_range (d->pending, 0, n);
   d->base += n;
   d->offered = d->offered > n ? d->offered - n : 0;
   while (keep < d->segments->len)
@@ -349,14 +380,15 @@ run_dissector (NtpacDissectContext *ctx,
   Direction *d = &cs->dir[ctx->direction];
   NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
 
-  while (!cs->done && d->pending->len > 0 && d->pending->len >= d->needed)
+  while (!cs->done && held_len (d) > 0 && held_len (d) >= d->needed)
     {
       NtpacCursor cursor;
       NtpacDissectResult r;
+      gsize len;
+      const guint8 *data = held (d, &len);
 
-      ntpac_cursor_init (&cursor, d->pending->data, d->pending->len,
-                         datagram ? d->pending->len : NTPAC_CURSOR_OPEN_END);
-      d->offered = d->pending->len;
+      ntpac_cursor_init (&cursor, data, len, datagram ? len : NTPAC_CURSOR_OPEN_END);
+      d->offered = len;
       r = klass->dissect (cs->dissector, ctx, cs->state, ctx->direction, &cursor);
       d->needed = 0;
       switch (r.status)
@@ -369,16 +401,16 @@ run_dissector (NtpacDissectContext *ctx,
         case NTPAC_DISSECT_STATUS_INCOMPLETE:
           /* needed counts from the start of what was offered */
           consume (d, r.consumed);
-          d->needed = r.needed > r.consumed ? r.needed - r.consumed : d->pending->len + 1;
+          d->needed = r.needed > r.consumed ? r.needed - r.consumed : held_len (d) + 1;
           if (datagram)
             {
               report (ctx, "dissector.truncated", NTPAC_SEVERITY_WARNING, 0);
-              consume (d, d->pending->len);
+              consume (d, held_len (d));
             }
           return;
         case NTPAC_DISSECT_STATUS_MALFORMED:
-          report (ctx, "dissector.malformed", NTPAC_SEVERITY_WARNING, MIN (r.consumed, d->pending->len));
-          consume (d, r.consumed > 0 ? r.consumed : d->pending->len);
+          report (ctx, "dissector.malformed", NTPAC_SEVERITY_WARNING, MIN (r.consumed, held_len (d)));
+          consume (d, r.consumed > 0 ? r.consumed : held_len (d));
           break;
         case NTPAC_DISSECT_STATUS_REJECT:
         default:
@@ -394,18 +426,16 @@ run_dissector (NtpacDissectContext *ctx,
     }
 }
 
-/* Appends payload[from, to) of @pdu to the pending bytes, with where it
- * came from. */
+/* Records where payload[from, to) of @pdu came from, as the bytes that
+ * follow those held. */
 static void
-append (Direction      *d,
-        const NtpacPdu *pdu,
-        const guint8   *payload,
-        gsize           from,
-        gsize           to)
+add_segments (Direction      *d,
+              const NtpacPdu *pdu,
+              gsize           from,
+              gsize           to)
 {
-  guint64 start = d->base + d->pending->len;
+  guint64 start = d->base + held_len (d);
 
-  g_byte_array_append (d->pending, payload + from, to - from);
   for (guint i = 0; i < pdu->segments->len; i++)
     {
       const NtpacPduSegment *s = &g_array_index (pdu->segments, NtpacPduSegment, i);
@@ -423,6 +453,47 @@ append (Direction      *d,
     }
 }
 
+/* Appends payload[from, to) of @pdu to the pending bytes, with where it
+ * came from. */
+static void
+append (Direction      *d,
+        const NtpacPdu *pdu,
+        const guint8   *payload,
+        gsize           from,
+        gsize           to)
+{
+  add_segments (d, pdu, from, to);
+  g_byte_array_append (d->pending, payload + from, to - from);
+}
+
+/* Offers payload[from, to) of @pdu: in place when nothing is held before
+ * it (most of the time: no copy), then keeps what was not consumed. */
+static void
+offer (NtpacDissectContext *ctx,
+       const NtpacPdu      *pdu,
+       const guint8        *payload,
+       gsize                from,
+       gsize                to,
+       gboolean             datagram)
+{
+  Direction *d = &ctx->cs->dir[ctx->direction];
+
+  if (d->pending->len > 0)
+    {
+      append (d, pdu, payload, from, to);
+      run_dissector (ctx, datagram);
+      return;
+    }
+  add_segments (d, pdu, from, to);
+  d->view = payload + from;
+  d->view_len = to - from;
+  run_dissector (ctx, datagram);
+  if (d->view_len > 0)
+    g_byte_array_append (d->pending, d->view, d->view_len);
+  d->view = NULL;
+  d->view_len = 0;
+}
+
 static void
 tell_gap (NtpacDissectContext *ctx,
           guint64              missing)
@@ -432,10 +503,10 @@ tell_gap (NtpacDissectContext *ctx,
   NtpacDissectorClass *klass = NTPAC_DISSECTOR_GET_CLASS (cs->dissector);
   /* Bytes held while the dissector waited for more were never offered:
    * to it, they are lost with the gap. */
-  guint64 unseen = d->pending->len - MIN (d->offered, d->pending->len);
+  guint64 unseen = held_len (d) - MIN (d->offered, held_len (d));
 
   /* Bytes waiting for more can never be completed now. */
-  consume (d, d->pending->len);
+  consume (d, held_len (d));
   d->needed = 0;
   if (klass->gap != NULL)
     klass->gap (cs->dissector, ctx, cs->state, ctx->direction, missing + unseen);
@@ -484,6 +555,7 @@ identify_stream (NtpacDissectStage   *self,
       from = MIN ((gsize) g_array_index (pdu->gaps, NtpacPduGap, pdu->gaps->len - 1).offset, len);
       to = len;
       consume (d, d->pending->len);
+      d->base += from;   /* delivered, but not read */
       *first_gap = pdu->gaps->len;   /* all before what is read */
     }
   fresh = to - from;
@@ -595,10 +667,12 @@ release (NtpacDissectContext *ctx)
                                                                                             : NTPAC_DIRECTION_UP);
       Direction *d = &cs->dir[dir];
       NtpacDissectContext side = *ctx;
+      gsize len;
+      const guint8 *data = held (d, &len);
 
-      if (d->pending->len == 0)
+      if (len == 0)
         continue;
-      cs->dissector = probe (ctx->stage, ctx->conversation, dir, d->pending->data, d->pending->len);
+      cs->dissector = probe (ctx->stage, ctx->conversation, dir, data, len);
       if (cs->dissector == NULL)
         continue;
       side.direction = dir;
@@ -669,10 +743,7 @@ ntpac_dissect_stage_pdu (NtpacDissectStage       *self,
               d->base += to - from;   /* skipped, but part of the stream */
             }
           else
-            {
-              append (d, pdu, payload, from, to);
-              run_dissector (&ctx, datagram);
-            }
+            offer (&ctx, pdu, payload, from, to, datagram);
           from = to;
         }
       if (g < pdu->gaps->len && !cs->done && cs->dissector != NULL)
@@ -710,6 +781,38 @@ const NtpacConversation *
 ntpac_dissect_context_get_conversation (NtpacDissectContext *ctx)
 {
   return ctx->conversation;
+}
+
+gpointer
+ntpac_dissect_context_get_state (NtpacDissectContext *ctx)
+{
+  return ctx->cs;
+}
+
+gboolean
+ntpac_dissect_state_locate (gpointer       state,
+                            gconstpointer  data,
+                            gsize          len,
+                            guint8        *direction,
+                            guint64       *stream_offset)
+{
+  ConversationState *cs = state;
+  const guint8 *p = data;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const Direction *d = &cs->dir[i];
+      gsize held_bytes;
+      const guint8 *start = held (d, &held_bytes);
+
+      if (start != NULL && p >= start && len <= held_bytes && (gsize) (p - start) <= held_bytes - len)
+        {
+          *direction = (guint8) i;
+          *stream_offset = d->base + (guint64) (p - start);
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 const NtpacDissectSinkFuncs *
@@ -794,7 +897,7 @@ ntpac_dissect_context_emit (NtpacDissectContext *ctx,
       Direction *d = &ctx->cs->dir[ctx->direction];
 
       all = ntpac_frame_set_new ();
-      ntpac_dissect_context_add_frames (ctx, all, 0, d->pending->len);
+      ntpac_dissect_context_add_frames (ctx, all, 0, held_len (d));
       frames = all;
     }
   if (frames->frames->len > 0)

@@ -183,17 +183,33 @@ gchar         *ntpac_dissect_context_object_finish (NtpacDissectContext *ctx,
 void           ntpac_object_free                (NtpacObject         *object);
 
 /**
+ * NtpacObjectChunkKind:
+ * @NTPAC_OBJECT_CHUNK_STORED: bytes written to a payload file (decoded
+ *   content, which the conversation's bytes do not hold as such)
+ * @NTPAC_OBJECT_CHUNK_STREAM: bytes of the conversation itself, by their
+ *   place in a direction's stream (a body sent as is): not written again
+ */
+typedef enum
+{
+  NTPAC_OBJECT_CHUNK_STORED,
+  NTPAC_OBJECT_CHUNK_STREAM,
+} NtpacObjectChunkKind;
+
+/**
  * NtpacObjectChunk:
- * @file: payload file number
- * @offset: where in it
- * @stored_len: bytes in the file
+ * @kind: an #NtpacObjectChunkKind
+ * @file: STORED: payload file number; STREAM: the #NtpacDirection
+ * @offset: STORED: where in the file; STREAM: position in the direction's
+ *   stream (bytes delivered before these, lost ones not counted)
+ * @stored_len: STORED: bytes in the file
  * @len: bytes of the object
- * @codec: how they are stored (NTPAC_STORE_CODEC_*)
+ * @codec: STORED: how they are stored (NTPAC_STORE_CODEC_*)
  *
  * Where a piece of an object's content is kept.
  */
 typedef struct
 {
+  guint8  kind;
   guint32 file;
   guint64 offset;
   guint32 stored_len;
@@ -210,9 +226,10 @@ typedef struct
  *
  * @object_chunk: (nullable): a piece of a large object's content, to keep
  *   before the object is whole; says where in @chunk
- * @object_done: (nullable): an object is whole: its SHA-256, the chunks
- *   already kept and the rest of its bytes (all of them, for a small
- *   object); kept once per distinct SHA-256
+ * @object_done: (nullable): an object of @conversation is whole: its
+ *   SHA-256, its chunks (stored ones already kept, stream ones pointing
+ *   into the conversation) and the rest of its bytes (all of them, for a
+ *   small object); kept once per distinct SHA-256
  *
  * Where dissector output goes: the store, or a test. Called from worker
  * threads; @record is floating.
@@ -239,6 +256,7 @@ typedef struct _NtpacDissectSinkFuncs
                             gsize                len,
                             NtpacObjectChunk    *chunk);
   void (*object_done)  (gpointer                  sink,
+                        const NtpacConversation  *conversation,
                         const guint8             *sha256,
                         const NtpacObjectChunk   *chunks,
                         guint                     n_chunks,

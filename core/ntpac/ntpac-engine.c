@@ -94,10 +94,11 @@ tee_pdu (gpointer                 sink,
 {
   NtpacEngine *self = sink;
 
-  if (self->dissect != NULL)
-    ntpac_dissect_stage_pdu (self->dissect, conversation, pdu);
+  /* Stored first: objects the dissectors find point into stored PDUs. */
   if (self->store_sink != NULL)
     ntpac_store_sink_funcs ()->pdu (self->store_sink, conversation, pdu);
+  if (self->dissect != NULL)
+    ntpac_dissect_stage_pdu (self->dissect, conversation, pdu);
   if (self->config.sink != NULL && self->config.sink->pdu != NULL)
     self->config.sink->pdu (self->config.sink_data, conversation, pdu);
 }

@@ -26,6 +26,7 @@ struct _NtpacHarness
   gboolean           ended;
   GHashTable        *chunks;      /* chunk number (as file) -> GBytes */
   GHashTable        *objects;     /* SHA-256 hex -> GBytes */
+  GByteArray        *stream[2];   /* bytes delivered per direction, for stream chunks */
   guint32            next_chunk;
   GMutex             lock;        /* sinks may be called from any thread */
 };
@@ -89,12 +90,13 @@ collect_object_chunk (gpointer          sink,
 }
 
 static void
-collect_object_done (gpointer                sink,
-                     const guint8           *sha256,
-                     const NtpacObjectChunk *chunks,
-                     guint                   n_chunks,
-                     gconstpointer           tail,
-                     gsize                   tail_len)
+collect_object_done (gpointer                 sink,
+                     const NtpacConversation *conversation,
+                     const guint8            *sha256,
+                     const NtpacObjectChunk  *chunks,
+                     guint                    n_chunks,
+                     gconstpointer            tail,
+                     gsize                    tail_len)
 {
   NtpacHarness *self = sink;
   GByteArray *content = g_byte_array_new ();
@@ -105,10 +107,20 @@ collect_object_done (gpointer                sink,
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < n_chunks; i++)
     {
-      GBytes *chunk = g_hash_table_lookup (self->chunks, GUINT_TO_POINTER (chunks[i].file));
+      GBytes *chunk;
       gsize len;
-      gconstpointer data = g_bytes_get_data (chunk, &len);
+      gconstpointer data;
 
+      if (chunks[i].kind == NTPAC_OBJECT_CHUNK_STREAM)
+        {
+          GByteArray *stream = self->stream[chunks[i].file & 1];
+
+          g_assert_cmpuint (chunks[i].offset + chunks[i].len, <=, stream->len);
+          g_byte_array_append (content, stream->data + chunks[i].offset, chunks[i].len);
+          continue;
+        }
+      chunk = g_hash_table_lookup (self->chunks, GUINT_TO_POINTER (chunks[i].file));
+      data = g_bytes_get_data (chunk, &len);
       g_byte_array_append (content, data, len);
       g_hash_table_remove (self->chunks, GUINT_TO_POINTER (chunks[i].file));
     }
@@ -150,6 +162,8 @@ ntpac_harness_new (NtpacDissector    *dissector,
   self->anomalies = g_ptr_array_new_with_free_func (g_free);
   self->chunks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_bytes_unref);
   self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->stream[0] = g_byte_array_new ();
+  self->stream[1] = g_byte_array_new ();
   self->stage = ntpac_dissect_stage_new (dissectors, &collect_funcs, self);
   self->conversation = ntpac_conversation_new (input == NTPAC_DISSECT_INPUT_TCP_STREAM ? NTPAC_TRANSPORT_TCP
                                                                                       : NTPAC_TRANSPORT_UDP);
@@ -175,6 +189,8 @@ ntpac_harness_free (NtpacHarness *self)
   g_ptr_array_unref (self->anomalies);
   g_hash_table_unref (self->chunks);
   g_hash_table_unref (self->objects);
+  g_byte_array_unref (self->stream[0]);
+  g_byte_array_unref (self->stream[1]);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -213,6 +229,8 @@ push (NtpacHarness   *self,
       g_array_append_val (pdu->gaps, gap);
       pdu->missing_bytes = missing;
     }
+  g_byte_array_append (self->stream[direction], before, before_len);
+  g_byte_array_append (self->stream[direction], after, after_len);
   self->conversation->bytes[direction] += before_len + after_len;
   self->conversation->missing_bytes[direction] += missing;
   self->conversation->last_ts_ns = self->ts_ns;

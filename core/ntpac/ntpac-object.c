@@ -1,10 +1,13 @@
 /* ntpac-object.c: files carried in conversations, hashed and kept
  *
  * A dissector writes an object's decoded bytes as they come; they are
- * hashed (SHA-256, OpenSSL) on the way. Small objects are held until
- * their hash is known, so that a body seen a thousand times is kept once;
- * large ones are handed to the sink in chunks as they grow, so that no
- * object is ever held whole in memory.
+ * hashed (SHA-256, OpenSSL) on the way. Bytes that are the conversation's
+ * own, read in place (a body sent as is), are not copied at all: the
+ * object points at their place in the stream, which the store keeps
+ * anyway. Decoded bytes (gzip, chunks of another coding) are held while
+ * the object is small, so that a body seen a thousand times is kept once,
+ * and handed to the sink in chunks as they grow, so that no object is
+ * ever held whole in memory.
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
@@ -21,6 +24,7 @@ struct _NtpacObject
 {
   const NtpacDissectSinkFuncs *sink;
   gpointer                     sink_data;
+  gpointer                     state;     /* the conversation's, to place stream bytes */
   gchar                       *source;
   EVP_MD_CTX                  *sha256;
   GByteArray                  *held;      /* not handed over yet */
@@ -48,6 +52,7 @@ ntpac_dissect_context_object_new (NtpacDissectContext *ctx,
   NtpacObject *self = g_new0 (NtpacObject, 1);
 
   self->sink = ntpac_dissect_context_get_sink (ctx, &self->sink_data);
+  self->state = ntpac_dissect_context_get_state (ctx);
   self->source = g_strdup (source);
   self->sha256 = EVP_MD_CTX_new ();
   EVP_DigestInit_ex (self->sha256, EVP_sha256 (), NULL);
@@ -84,10 +89,33 @@ hand_over (NtpacObject *self)
     return;
   if (keeps_content (self) && self->sink->object_chunk != NULL &&
       self->sink->object_chunk (self->sink_data, self->held->data, self->held->len, &chunk))
-    g_array_append_val (self->chunks, chunk);
+    {
+      chunk.kind = NTPAC_OBJECT_CHUNK_STORED;
+      g_array_append_val (self->chunks, chunk);
+    }
   else
     self->failed = TRUE;
   g_byte_array_set_size (self->held, 0);
+}
+
+/* Bytes of the conversation itself: a stream chunk (joined to the last
+ * one when they follow each other). */
+static void
+add_stream_chunk (NtpacObject *self,
+                  guint8       direction,
+                  guint64      offset,
+                  gsize        len)
+{
+  NtpacObjectChunk *last = self->chunks->len > 0 ?
+    &g_array_index (self->chunks, NtpacObjectChunk, self->chunks->len - 1) : NULL;
+  NtpacObjectChunk chunk = { NTPAC_OBJECT_CHUNK_STREAM, direction, offset, 0, (guint32) len, 0 };
+
+  hand_over (self);   /* decoded bytes before these come first */
+  if (last != NULL && last->kind == NTPAC_OBJECT_CHUNK_STREAM && last->file == direction &&
+      last->offset + last->len == offset && (guint64) last->len + len <= G_MAXUINT32)
+    last->len += (guint32) len;
+  else
+    g_array_append_val (self->chunks, chunk);
 }
 
 /**
@@ -106,10 +134,18 @@ ntpac_object_write (NtpacObject   *self,
 {
   const guint8 *bytes = data;
 
+  guint8 direction;
+  guint64 offset;
+
   EVP_DigestUpdate (self->sha256, data, len);
   self->size += len;
-  if (!keeps_content (self))
+  if (!keeps_content (self) || len == 0)
     return;
+  if (len <= G_MAXUINT32 && ntpac_dissect_state_locate (self->state, data, len, &direction, &offset))
+    {
+      add_stream_chunk (self, direction, offset, len);
+      return;
+    }
   while (len > 0)
     {
       gsize n = MIN (len, OBJECT_CHUNK_BYTES - self->held->len);
@@ -184,8 +220,9 @@ ntpac_dissect_context_object_finish (NtpacDissectContext *ctx,
   for (guint i = 0; i < 32; i++)
     g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
   if (keeps_content (self))
-    self->sink->object_done (self->sink_data, digest, (const NtpacObjectChunk *) (gpointer) self->chunks->data,
-                             self->chunks->len, self->held->data, self->held->len);
+    self->sink->object_done (self->sink_data, ntpac_dissect_context_get_conversation (ctx), digest,
+                             (const NtpacObjectChunk *) (gpointer) self->chunks->data, self->chunks->len,
+                             self->held->data, self->held->len);
 
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&b, "{sv}", "sha256", g_variant_new_string (hex));

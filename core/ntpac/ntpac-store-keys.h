@@ -32,7 +32,7 @@ G_BEGIN_DECLS
  * | `frames`       | conversation id (16), index of the chunk's first frame (4) | `a(utt)`: (input, frame number, byte offset) of up to 256 frames, in order |
  * | `anomalies`    | timestamp (8), input (4), frame number (8), sequence (4) | `a{sv}`: kind, severity, input, frame, offset, conversation |
  * | `objects`      | conversation id (16), record index (4)          | `a{sv}`: sha256, size, content_type, source, complete, missing_bytes, stored, and the common fields |
- * | `objects.data` | SHA-256 (32)                                    | `(ta(utuuy))`: size, then where the content is, in order: (payload file, offset, stored length, length, codec), chunks of up to 1 MiB |
+ * | `objects.data` | SHA-256 (32)                                    | `(taya(yutuuy))`: size, the conversation id that carried it, then where the content is, in order: (kind, file or direction, offset, stored length, length, codec); kind 0: decoded bytes in a payload file, chunks of up to 1 MiB; kind 1: bytes sent as is, by their place in that conversation's direction (bytes delivered before them) |
  * | `index.ip`     | family (1), address (16), timestamp (8), record | empty |
  * | `index.name`   | FNV-1a 64 of the lower-case name (8), timestamp (8), record | `s`: the name |
  * | `index.time`   | timestamp (8), record                           | empty |

@@ -529,15 +529,18 @@ sink_object_chunk (gpointer          data,
   return write_payload (self, thread_context (self), bytes, len, chunk);
 }
 
-/* A whole object: its content is kept under its SHA-256 once per run (a
- * later run writing the same key writes the same content). */
+/* A whole object: where its content is, kept under its SHA-256 once per
+ * run (a later run writing the same key writes the same content). Stream
+ * chunks point into the conversation's PDUs, which are written before the
+ * dissectors see them. */
 static void
-sink_object_done (gpointer                data,
-                  const guint8           *sha256,
-                  const NtpacObjectChunk *chunks,
-                  guint                   n_chunks,
-                  gconstpointer           tail,
-                  gsize                   tail_len)
+sink_object_done (gpointer                 data,
+                  const NtpacConversation *conversation,
+                  const guint8            *sha256,
+                  const NtpacObjectChunk  *chunks,
+                  guint                    n_chunks,
+                  gconstpointer            tail,
+                  gsize                    tail_len)
 {
   NtpacStoreSink *self = data;
   ThreadContext *ctx = thread_context (self);
@@ -560,17 +563,21 @@ sink_object_done (gpointer                data,
 
       if (!write_payload (self, ctx, tail, tail_len, &last))
         return;
+      last.kind = NTPAC_OBJECT_CHUNK_STORED;
       g_array_append_val (all, last);
     }
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(utuuy)"));
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(yutuuy)"));
   for (guint i = 0; i < all->len; i++)
     {
       const NtpacObjectChunk *c = &g_array_index (all, NtpacObjectChunk, i);
 
-      g_variant_builder_add (&b, "(utuuy)", c->file, c->offset, c->stored_len, c->len, c->codec);
+      g_variant_builder_add (&b, "(yutuuy)", c->kind, c->file, c->offset, c->stored_len, c->len, c->codec);
       size += c->len;
     }
-  put_record (self, ctx, self->cf_objects_data, sha256, 32, g_variant_new ("(ta(utuuy))", size, &b));
+  put_record (self, ctx, self->cf_objects_data, sha256, 32,
+              g_variant_new ("(t@aya(yutuuy))", size,
+                             g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, conversation->id.bytes, 16, 1),
+                             &b));
 }
 
 static const NtpacDissectSinkFuncs store_dissect_funcs = {

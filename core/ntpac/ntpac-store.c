@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "ntpac-store.h"
+#include "ntpac-dissector.h"
 #include "ntpac-payload-log-private.h"
 #include "ntpac-record.h"
 
@@ -1049,6 +1050,114 @@ ntpac_store_read_payload (NtpacStore  *self,
   return ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
 }
 
+/* Reads a conversation's stream, direction by direction, forwards: the
+ * PDUs in order, each placed by the bytes delivered before it. */
+typedef struct
+{
+  NtpacStore     *store;
+  guint8          id[16];
+  guint8          direction;
+  NtpacStoreIter *iter;
+  guint64         pdu_start;     /* stream position of the current PDU */
+  GBytes         *pdu;           /* its payload */
+} StreamReader;
+
+static void
+stream_reader_clear (StreamReader *r)
+{
+  g_clear_pointer (&r->iter, ntpac_store_iter_free);
+  g_clear_pointer (&r->pdu, g_bytes_unref);
+}
+
+static gboolean
+stream_reader_start (StreamReader  *r,
+                     guint8         direction)
+{
+  guint8 upper[16];
+
+  stream_reader_clear (r);
+  memcpy (upper, r->id, 16);
+  for (gint i = 15; i >= 0 && ++upper[i] == 0; i--)
+    ;
+  r->direction = direction;
+  r->pdu_start = 0;
+  r->iter = ntpac_store_iter_new (r->store, ntpac_store_cf_id (r->store, NTPAC_STORE_CF_PDUS), r->id, 16, upper, 16);
+  return r->iter != NULL;
+}
+
+/* Moves to the next PDU of the reader's direction. */
+static gboolean
+stream_reader_next (StreamReader  *r,
+                    GError       **error)
+{
+  const guint8 *key, *value;
+  gsize key_len, value_len;
+
+  if (r->pdu != NULL)
+    r->pdu_start += g_bytes_get_size (r->pdu);
+  g_clear_pointer (&r->pdu, g_bytes_unref);
+  while (ntpac_store_iter_next (r->iter, &key, &key_len, &value, &value_len))
+    {
+      g_autoptr(GVariant) record = ntpac_record_decode (value, value_len, G_VARIANT_TYPE (NTPAC_STORE_PDU_TYPE), error);
+      guint8 direction;
+
+      if (record == NULL)
+        return FALSE;
+      g_variant_get_child (record, 0, "(yxxt@a(ut)@a(utuu))", &direction, NULL, NULL, NULL, NULL, NULL);
+      if (direction != r->direction)
+        continue;
+      r->pdu = ntpac_store_read_payload (r->store, record, error);
+      return r->pdu != NULL;
+    }
+  if (ntpac_store_iter_get_error (r->iter, error))
+    g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED,
+                 _("The conversation of an object ends before the object's bytes in “%s”"), r->store->path);
+  return FALSE;
+}
+
+/* Writes stream bytes [offset, offset + len) of a direction. */
+static gboolean
+copy_stream (StreamReader  *r,
+             guint8         direction,
+             guint64        offset,
+             guint64        len,
+             FILE          *out,
+             GError       **error)
+{
+  if (r->iter == NULL || direction != r->direction || offset < r->pdu_start)
+    {
+      if (!stream_reader_start (r, direction) || !stream_reader_next (r, error))
+        return FALSE;
+    }
+  while (len > 0)
+    {
+      gsize pdu_len;
+      const guint8 *pdu = g_bytes_get_data (r->pdu, &pdu_len);
+
+      if (offset >= r->pdu_start + pdu_len)
+        {
+          if (!stream_reader_next (r, error))
+            return FALSE;
+          continue;
+        }
+      {
+        gsize from = (gsize) (offset - r->pdu_start);
+        gsize n = (gsize) MIN (len, pdu_len - from);
+
+        if (fwrite (pdu + from, 1, n, out) != n)
+          {
+            int saved_errno = errno;
+
+            g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
+            return FALSE;
+          }
+        offset += n;
+        len -= n;
+      }
+    }
+  return TRUE;
+}
+
 /**
  * ntpac_store_copy_object:
  * @self: a database
@@ -1057,9 +1166,9 @@ ntpac_store_read_payload (NtpacStore  *self,
  * @size: (out) (optional): bytes written
  * @error: return location for a #GError
  *
- * Writes the content of an object, chunk by chunk. An object whose
- * content is not in this database is %NTPAC_STORE_ERROR_FAILED with
- * %G_IO_ERROR_NOT_FOUND nowhere: check ntpac_store_has_object() first.
+ * Writes the content of an object, chunk by chunk: decoded bytes from the
+ * payload files, bytes sent as they are from the stored stream of the
+ * conversation that carried the object.
  *
  * Returns: %TRUE on success
  * Since: 0.1
@@ -1074,10 +1183,15 @@ ntpac_store_copy_object (NtpacStore    *self,
   g_autofree gchar *dir = ntpac_store_get_payload_dir (self);
   g_autoptr(GBytes) value = NULL;
   g_autoptr(GVariant) record = NULL;
+  g_autoptr(GVariant) id = NULL;
   g_autoptr(GVariantIter) chunks = NULL;
+  StreamReader reader = { self, { 0 }, 0, NULL, 0, NULL };
   guint32 file, stored_len, len;
   guint64 offset, total, written = 0;
-  guint8 codec;
+  guint8 kind, codec;
+  gsize id_len = 0;
+  const guint8 *id_bytes;
+  gboolean ok = TRUE;
 
   value = ntpac_store_get (self, ntpac_store_cf_id (self, NTPAC_STORE_CF_OBJECTS_DATA), sha256, 32, error);
   if (value == NULL)
@@ -1088,28 +1202,38 @@ ntpac_store_copy_object (NtpacStore    *self,
       return FALSE;
     }
   record = ntpac_record_decode (g_bytes_get_data (value, NULL), g_bytes_get_size (value),
-                                G_VARIANT_TYPE ("(ta(utuuy))"), error);
+                                G_VARIANT_TYPE ("(taya(yutuuy))"), error);
   if (record == NULL)
     return FALSE;
-  g_variant_get (record, "(ta(utuuy))", &total, &chunks);
-  while (g_variant_iter_next (chunks, "(utuuy)", &file, &offset, &stored_len, &len, &codec))
+  g_variant_get (record, "(t@aya(yutuuy))", &total, &id, &chunks);
+  id_bytes = g_variant_get_fixed_array (id, &id_len, 1);
+  if (id_len == 16)
+    memcpy (reader.id, id_bytes, 16);
+  while (ok && g_variant_iter_next (chunks, "(yutuuy)", &kind, &file, &offset, &stored_len, &len, &codec))
     {
-      g_autoptr(GBytes) bytes = ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
-
-      if (bytes == NULL)
-        return FALSE;
-      if (fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), out) != g_bytes_get_size (bytes))
+      if (kind == NTPAC_OBJECT_CHUNK_STREAM)
+        ok = copy_stream (&reader, (guint8) file, offset, len, out, error);
+      else
         {
-          int saved_errno = errno;
+          g_autoptr(GBytes) bytes = ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
 
-          g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
-          return FALSE;
+          if (bytes == NULL)
+            ok = FALSE;
+          else if (fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), out) != g_bytes_get_size (bytes))
+            {
+              int saved_errno = errno;
+
+              g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
+              ok = FALSE;
+            }
         }
-      written += g_bytes_get_size (bytes);
+      if (ok)
+        written += len;
     }
-  if (size != NULL)
+  stream_reader_clear (&reader);
+  if (ok && size != NULL)
     *size = written;
-  return TRUE;
+  return ok;
 }
 
 /**
