@@ -34,6 +34,7 @@ typedef struct
   gint64      first_ts_ns;
   gint64      last_ts_ns;
   guint64     stream_start;   /* stream offset of the first byte (TCP) */
+  gsize       last_len;       /* of this side's previous PDU: room for the next */
   gboolean    active;
 } PduBuild;
 
@@ -240,6 +241,7 @@ emit_pdu (NtpacConversationBuilder *self,
   if (!p->active)
     return;
   len = p->payload->len;
+  p->last_len = len;
   pdu = ntpac_pdu_new (dir);
   pdu->index = conv->n_pdus++;
   pdu->first_ts_ns = p->first_ts_ns;
@@ -311,11 +313,12 @@ ntpac_conversation_builder_data (NtpacConversationBuilder *self,
           emit_pdu (self, side);  /* size cap: the next bytes start a new PDU */
           continue;
         }
-      /* A new PDU of a stream grows to tens of kilobytes: room made once
-       * saves copying it at every doubling. */
+      /* A new PDU of a stream grows to tens of kilobytes, or as large as
+       * the side's last one: room made once saves copying it at every
+       * doubling. */
       if (p->payload->len == 0)
         {
-          g_byte_array_set_size (p->payload, (guint) MIN (max, PDU_RESERVE));
+          g_byte_array_set_size (p->payload, (guint) MIN (max, MAX (PDU_RESERVE, p->last_len)));
           g_byte_array_set_size (p->payload, 0);
         }
       if (last != NULL && last->frame.input == frame->input && last->frame.number == frame->number &&

@@ -842,12 +842,28 @@ ntpac_dissect_context_add_frames (NtpacDissectContext *ctx,
   Direction *d = &ctx->cs->dir[ctx->direction];
   guint64 from = d->base + offset;
   guint64 to = from + MAX (length, 1u);
+  guint lo = 0, hi = d->segments->len;
 
-  for (guint i = 0; i < d->segments->len; i++)
+  /* Segments follow each other in the stream: the first that ends after
+   * @from is found by bisection (a large PDU has hundreds of them, and
+   * parsers ask for every piece they read). */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const Segment *s = &g_array_index (d->segments, Segment, mid);
+
+      if (s->start + s->length <= from)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (guint i = lo; i < d->segments->len; i++)
     {
       const Segment *s = &g_array_index (d->segments, Segment, i);
 
-      if (s->start < to && s->start + s->length > from)
+      if (s->start >= to)
+        break;
+      if (s->start + s->length > from)
         frame_set_add (set, &s->frame, s->ts_ns);
     }
 }
