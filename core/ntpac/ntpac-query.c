@@ -386,11 +386,13 @@ anomaly_row (GVariant *r)
       description = ntpac_anomaly_kind_describe (k);
   add_field (row, "conversation", r, "conversation");
   add_time (row, "ts", ntpac_record_get_int (r, "ts"));
-  add_null (row, "transport");
-  add_null (row, "src");
-  add_null (row, "sport");
-  add_null (row, "dst");
-  add_null (row, "dport");
+  /* endpoints: those of the conversation for a dissector's anomaly,
+   * null for the packet anomalies of the decoder */
+  add_field (row, "transport", r, "transport");
+  add_field (row, "src", r, "src");
+  add_field (row, "sport", r, "sport");
+  add_field (row, "dst", r, "dst");
+  add_field (row, "dport", r, "dport");
   add_field (row, "input", r, "input");
   add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", ntpac_record_get_uint (r, "frame")));
   add_string (row, "kind", kind);
@@ -808,13 +810,23 @@ record_matches (NtpacQuery   *self,
     return FALSE;
   if (f->has_until && first > f->until_ns)
     return FALSE;
-  if (type == KIND_ANOMALIES)
-    return TRUE;
+  if (type == KIND_ANOMALIES && f->has_conversation)
+    {
+      NtpacConversationId id;
+      const gchar *hex = ntpac_record_get_string (r, "conversation");
+
+      if (hex == NULL || !ntpac_conversation_id_from_hex (hex, &id) ||
+          memcmp (id.bytes, f->conversation.bytes, 16) != 0)
+        return FALSE;
+    }
   if (f->has_ip && !address_matches (r, f))
     return FALSE;
-  if (f->port >= 0 && ntpac_record_get_uint (r, "sport") != (guint64) f->port &&
-      ntpac_record_get_uint (r, "dport") != (guint64) f->port)
+  if (f->port >= 0 && (ntpac_record_get_string (r, "transport") == NULL ||
+                       (ntpac_record_get_uint (r, "sport") != (guint64) f->port &&
+                        ntpac_record_get_uint (r, "dport") != (guint64) f->port)))
     return FALSE;
+  if (type == KIND_ANOMALIES)
+    return self->host == NULL;   /* anomalies have no name */
   if (self->host != NULL)
     {
       if (type == KIND_CONVERSATIONS)

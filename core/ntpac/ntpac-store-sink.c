@@ -507,6 +507,13 @@ sink_dissector_anomaly (gpointer                 data,
   g_variant_builder_add (&b, "{sv}", "offset", g_variant_new_uint64 (frame->offset));
   g_variant_builder_add (&b, "{sv}", "ts", g_variant_new_int64 (ts_ns));
   g_variant_builder_add (&b, "{sv}", "conversation", g_variant_new_string (hex));
+  /* the conversation's endpoints, so that --ip and --port find it */
+  g_variant_builder_add (&b, "{sv}", "transport",
+                         g_variant_new_string (conversation->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp"));
+  g_variant_builder_add (&b, "{sv}", "src", g_variant_new_take_string (ntpac_address_to_string (&conversation->tuple.src)));
+  g_variant_builder_add (&b, "{sv}", "sport", g_variant_new_uint16 (conversation->tuple.sport));
+  g_variant_builder_add (&b, "{sv}", "dst", g_variant_new_take_string (ntpac_address_to_string (&conversation->tuple.dst)));
+  g_variant_builder_add (&b, "{sv}", "dport", g_variant_new_uint16 (conversation->tuple.dport));
   if (description != NULL)
     g_variant_builder_add (&b, "{sv}", "description", g_variant_new_string (description));
   ntpac_store_put_u64 (key, ntpac_store_ts_key (ts_ns));
