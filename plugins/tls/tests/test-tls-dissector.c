@@ -1,9 +1,10 @@
 /* test-tls-dissector.c: the tls dissector through NtpacHarness
  *
- * A TLS 1.2 handshake is built with tls-test-builder.c: the ClientHello of
- * the JA4 specification's example (so JA3 and JA4 have known values, the
- * same test-tls-parser.c checks), a server flight with a two-certificate
- * chain made and signed by OpenSSL, the client's key exchange and both
+ * A TLS 1.2 handshake is built with tls-test-builder.c and the example of
+ * tls-test-example.c: the ClientHello of the JA4 specification's example
+ * (so JA3 and JA4 have known values, the same test-tls-parser.c checks), a
+ * server flight with the example two-certificate chain (its leaf with many
+ * more names), the client's key exchange and both
  * sides' ChangeCipherSpec and encrypted Finished, then application data.
  * It is pushed as the engine would hand it on, in pieces of a full-size
  * segment and of one byte, on ports that hint at TLS and on one that
@@ -15,12 +16,7 @@
 
 #include "../ntpac-tls-dissector.h"
 #include "tls-test-builder.h"
-
-#define GREASE_A 0x0a0a
-#define GREASE_B 0x1a1a
-#define GREASE_C 0x2a2a
-#define GREASE_D 0x3a3a
-#define GREASE_E 0x4a4a
+#include "tls-test-example.h"
 
 #define TB_HANDSHAKE_CLIENT_KEY_EXCHANGE 16
 
@@ -29,116 +25,10 @@
 
 /* ---- the handshake ---------------------------------------------------------- */
 
-static const guint16 spec_ciphers[] = {
-  GREASE_A, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
-  0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035,
-};
-static const guint16 spec_signature_algorithms[] = {
-  0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
-};
-static const guint16 spec_versions[] = { GREASE_D, 0x0304, 0x0303 };
-static const guint16 spec_groups[] = { GREASE_E, 0x001d, 0x0017, 0x0018 };
-static const guint8 uncompressed[] = { 0 };
-static const gchar *const h2_http11[] = { "h2", "http/1.1", NULL };
-
-static void
-put_key_share (GByteArray *exts)
-{
-  gsize ext, list;
-
-  tb_put_u16 (exts, 0x0033);
-  ext = tb_begin (exts, 2);
-  list = tb_begin (exts, 2);
-  tb_put_u16 (exts, GREASE_B);
-  tb_put_u16 (exts, 1);
-  tb_put_u8 (exts, 0);
-  tb_put_u16 (exts, 0x001d);
-  tb_put_u16 (exts, 32);
-  for (guint i = 0; i < 32; i++)
-    tb_put_u8 (exts, i * 3);
-  tb_end (exts, list, 2);
-  tb_end (exts, ext, 2);
-}
-
-/* The ClientHello of the JA4 specification's example (technical_details/
- * JA4.md), GREASE added first and last as browsers do. */
-static GByteArray *
-spec_client_hello (void)
-{
-  g_autoptr(GByteArray) exts = g_byte_array_new ();
-  static const guint8 zeros[10] = { 0 };
-
-  tb_ext_raw (exts, GREASE_C, NULL, 0);
-  tb_ext_raw (exts, 0x001b, "\x02\x00\x02", 3);        /* compress_certificate */
-  tb_ext_server_name (exts, "example.org");
-  put_key_share (exts);
-  tb_ext_alpn (exts, h2_http11);
-  tb_ext_raw (exts, 0x4469, "\x00\x03\x02h2", 6);      /* ALPS */
-  tb_ext_raw (exts, 0x0017, NULL, 0);                  /* extended_master_secret */
-  tb_ext_raw (exts, 0x002d, "\x01\x01", 2);            /* psk_key_exchange_modes */
-  tb_ext_u16_list (exts, 0x000d, 2, spec_signature_algorithms,
-                   G_N_ELEMENTS (spec_signature_algorithms));
-  tb_ext_raw (exts, 0x0005, "\x01\x00\x00\x00\x00", 5); /* status_request */
-  tb_ext_raw (exts, 0x0023, NULL, 0);                  /* session_ticket */
-  tb_ext_raw (exts, 0x0012, NULL, 0);                  /* signed_certificate_timestamp */
-  tb_ext_u16_list (exts, 0x002b, 1, spec_versions, G_N_ELEMENTS (spec_versions));
-  tb_ext_raw (exts, 0xff01, "\x00", 1);                /* renegotiation_info */
-  tb_ext_point_formats (exts, uncompressed, 1);
-  tb_ext_u16_list (exts, 0x000a, 2, spec_groups, G_N_ELEMENTS (spec_groups));
-  tb_ext_raw (exts, 0x0015, zeros, sizeof zeros);      /* padding */
-  tb_ext_raw (exts, GREASE_A, "\x00", 1);
-  return tb_client_hello (0x0303, spec_ciphers, G_N_ELEMENTS (spec_ciphers), exts);
-}
-
-/* As test-tls-parser.c: from the JA4 specification, and the JA3 string
- * written out by hand and hashed with md5sum. */
-#define SPEC_JA4 "t13d1516h2_8daaf6152771_e5627efa2ab1"
-#define SPEC_JA3 "c000e2caf3a25423f9de6c8a4b12a975"
-#define SPEC_JA3_STRING \
-  "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53," \
-  "27-0-51-16-17513-23-45-13-5-35-18-43-65281-11-10-21,29-23-24,0"
-
-#define T_2024_01_01 G_GINT64_CONSTANT (1704067200)
-#define T_2024_03_01 G_GINT64_CONSTANT (1709251200)
-#define T_2025_03_01_123456 G_GINT64_CONSTANT (1740832496)
-#define T_2051_06_15_08 G_GINT64_CONSTANT (2570428800)
-#define T_2023_01_01 G_GINT64_CONSTANT (1672531200)
-#define T_2060_01_01 G_GINT64_CONSTANT (2840140800)
-
-typedef struct
-{
-  const gchar *subject;
-  const gchar *issuer;
-  const gchar *serial;
-  const gchar *not_before;
-  const gchar *not_after;
-  const gchar *const *san;
-} ExpectedCert;
-
-/* The leaf has these names and LEAF_HOSTS more, host-NN.example.com, in
- * its subjectAltName: a certificate that takes two full-size segments. */
-static const gchar *const leaf_san[] = {
-  "www.example.com", "*.example.com", "192.0.2.7", "2001:db8::7", NULL,
-};
+/* The leaf of the example chain gets LEAF_HOSTS more names,
+ * host-NN.example.com, in its subjectAltName: a certificate that takes two
+ * full-size segments. */
 #define LEAF_HOSTS 80
-static const gchar *const no_san[] = { NULL };
-
-static const ExpectedCert leaf_expected = {
-  "CN=B\xc3\xbc" "cher.example.com,O=Example Org",
-  "CN=Example Intermediate CA,O=Example\\, Inc.,C=CZ",
-  "1f2e3d4c5b6a79881234",
-  "2024-03-01T00:00:00Z",
-  "2025-03-01T12:34:56Z",
-  NULL,  /* Handshake.leaf_san */
-};
-static const ExpectedCert intermediate_expected = {
-  "CN=Example Intermediate CA,O=Example\\, Inc.,C=CZ",
-  "CN=Example Root CA",
-  "0a1b2c3d4e5f",
-  "2024-01-01T00:00:00Z",
-  "2051-06-15T08:00:00Z",
-  no_san,
-};
 
 /* The bytes of one handshake, per flight, and where the Certificate
  * record is in the server's first flight. */
@@ -177,40 +67,16 @@ append_change_cipher_spec_and_finished (GByteArray *out)
 static void
 handshake_init (Handshake *hs)
 {
-  static const gchar *const root_subject[] = { "CN", "Example Root CA", NULL };
-  static const gchar *const intermediate_subject[] = {
-    "C", "CZ", "O", "Example, Inc.", "CN", "Example Intermediate CA", NULL,
-  };
-  static const gchar *const leaf_subject[] = {
-    "O", "Example Org", "CN", "B\xc3\xbc" "cher.example.com", NULL,
-  };
-  const TbCertSpec root_spec = {
-    root_subject, "01", T_2023_01_01, T_2060_01_01, NULL,
-  };
-  const TbCertSpec intermediate_spec = {
-    intermediate_subject, "0A1B2C3D4E5F", T_2024_01_01, T_2051_06_15_08, NULL,
-  };
-  g_autoptr(GString) san = g_string_new ("DNS:www.example.com,DNS:*.example.com,"
-                                          "IP:192.0.2.7,IP:2001:db8::7");
+  g_autoptr(GString) san = g_string_new (NULL);
   g_autoptr(GStrvBuilder) san_names = g_strv_builder_new ();
-  TbCertSpec leaf_spec = {
-    leaf_subject, "1F2E3D4C5B6A79881234", T_2024_03_01, T_2025_03_01_123456, NULL,
-  };
-  g_autoptr(EVP_PKEY) root_key = tb_key (1);
-  g_autoptr(EVP_PKEY) intermediate_key = tb_key (2);
-  g_autoptr(EVP_PKEY) leaf_key = tb_key (3);
-  g_autoptr(X509) root = tb_make_certificate (&root_spec, root_key, NULL, root_key);
-  g_autoptr(X509) intermediate = tb_make_certificate (&intermediate_spec, intermediate_key,
-                                                      root, root_key);
-  g_autoptr(X509) leaf = NULL;
-  g_autoptr(GByteArray) client_hello = spec_client_hello ();
+  g_autoptr(GByteArray) client_hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0xc02f, 0, FALSE);
   g_autoptr(GByteArray) certificate = NULL;
   g_autoptr(GByteArray) done = tb_message (TB_HANDSHAKE_SERVER_HELLO_DONE, NULL, 0);
   g_autoptr(GByteArray) key_exchange = NULL;
   guint8 public_key[33];
 
-  g_strv_builder_addv (san_names, (const gchar **) leaf_san);
+  g_strv_builder_addv (san_names, (const gchar **) tb_leaf_expected.san);
   for (guint i = 0; i < LEAF_HOSTS; i++)
     {
       g_autofree gchar *host = g_strdup_printf ("host-%02u.example.com", i);
@@ -219,11 +85,7 @@ handshake_init (Handshake *hs)
       g_strv_builder_add (san_names, host);
     }
   hs->leaf_san = g_strv_builder_end (san_names);
-  leaf_spec.subject_alt_name = san->str;
-  leaf = tb_make_certificate (&leaf_spec, leaf_key, intermediate, intermediate_key);
-
-  hs->ders[0] = tb_certificate_der (leaf);
-  hs->ders[1] = tb_certificate_der (intermediate);
+  tb_example_chain (san->str, &hs->ders[0], &hs->ders[1]);
   certificate = tb_certificate (hs->ders, 2);
 
   hs->client_hello = g_byte_array_new ();
@@ -351,7 +213,7 @@ certificates (GVariant *record)
 
 static void
 assert_certificate (GVariant           *entry,
-                    const ExpectedCert *expected,
+                    const TbExpectedCert *expected,
                     const gchar *const *expected_san,
                     GBytes             *der)
 {
@@ -376,7 +238,7 @@ assert_client_fields (GVariant *record)
 
   g_assert_cmpstr (lookup_string (record, "sni"), ==, "example.org");
   g_assert_cmpstr (lookup_string (record, "name"), ==, "example.org");
-  assert_strv (alpn, h2_http11);
+  assert_strv (alpn, tb_h2_http11);
   g_assert_cmpstr (lookup_string (record, "ja3"), ==, SPEC_JA3);
   g_assert_cmpstr (lookup_string (record, "ja3_string"), ==, SPEC_JA3_STRING);
   g_assert_cmpstr (lookup_string (record, "ja4"), ==, SPEC_JA4);
@@ -399,8 +261,8 @@ assert_full_record (GVariant        *record,
   g_assert_cmpuint (g_variant_n_children (certs), ==, 2);
   leaf = g_variant_get_child_value (certs, 0);
   intermediate = g_variant_get_child_value (certs, 1);
-  assert_certificate (leaf, &leaf_expected, (const gchar *const *) hs->leaf_san, hs->ders[0]);
-  assert_certificate (intermediate, &intermediate_expected, NULL, hs->ders[1]);
+  assert_certificate (leaf, &tb_leaf_expected, (const gchar *const *) hs->leaf_san, hs->ders[0]);
+  assert_certificate (intermediate, &tb_intermediate_expected, NULL, hs->ders[1]);
 }
 
 static void
@@ -619,7 +481,7 @@ test_gap_one_byte_pieces (void)
   certs = certificates (records->pdata[0]);
   g_assert_cmpuint (g_variant_n_children (certs), ==, 2);
   leaf = g_variant_get_child_value (certs, 0);
-  assert_certificate (leaf, &leaf_expected, (const gchar *const *) hs.leaf_san, hs.ders[0]);
+  assert_certificate (leaf, &tb_leaf_expected, (const gchar *const *) hs.leaf_san, hs.ders[0]);
   g_assert_false (lookup_complete (records->pdata[0]));
   assert_anomalies (h, expected);
 }

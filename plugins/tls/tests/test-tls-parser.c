@@ -18,12 +18,8 @@
 #include "gen-protocols.h"
 #include "ntpac-tls-parser.h"
 #include "tls-test-builder.h"
+#include "tls-test-example.h"
 
-#define GREASE_A 0x0a0a
-#define GREASE_B 0x1a1a
-#define GREASE_C 0x2a2a
-#define GREASE_D 0x3a3a
-#define GREASE_E 0x4a4a
 
 /* ---- a TCP consumer ------------------------------------------------------ */
 
@@ -224,19 +220,9 @@ sha256_hex (GBytes *bytes)
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
 
-typedef struct
-{
-  const gchar *subject;
-  const gchar *issuer;
-  const gchar *serial;
-  const gchar *not_before;
-  const gchar *not_after;
-  const gchar *const *san;
-} ExpectedCert;
-
 static void
 assert_certificate (GVariant           *entry,
-                    const ExpectedCert *expected,
+                    const TbExpectedCert *expected,
                     GBytes             *der)
 {
   g_autofree gchar *sha256 = sha256_hex (der);
@@ -268,81 +254,8 @@ assert_bad_certificate (GVariant     *entry,
 
 /* ---- handshakes ----------------------------------------------------------- */
 
-static const guint16 spec_ciphers[] = {
-  GREASE_A, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
-  0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035,
-};
-static const guint16 spec_signature_algorithms[] = {
-  0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
-};
-static const guint16 spec_versions[] = { GREASE_D, 0x0304, 0x0303 };
-static const guint16 spec_groups[] = { GREASE_E, 0x001d, 0x0017, 0x0018 };
-static const guint8 uncompressed[] = { 0 };
-static const gchar *const h2_http11[] = { "h2", "http/1.1", NULL };
-
-static void
-put_key_share (GByteArray *exts)
-{
-  gsize ext, list;
-
-  tb_put_u16 (exts, 0x0033);
-  ext = tb_begin (exts, 2);
-  list = tb_begin (exts, 2);
-  tb_put_u16 (exts, GREASE_B);
-  tb_put_u16 (exts, 1);
-  tb_put_u8 (exts, 0);
-  tb_put_u16 (exts, 0x001d);
-  tb_put_u16 (exts, 32);
-  for (guint i = 0; i < 32; i++)
-    tb_put_u8 (exts, i * 3);
-  tb_end (exts, list, 2);
-  tb_end (exts, ext, 2);
-}
-
-/* The ClientHello of the JA4 specification's example (technical_details/
- * JA4.md): its ciphers and extensions in their original order ("JA4_ro"),
- * GREASE added first and last as browsers do. @signature_algorithms FALSE
- * sends signature_algorithms with an empty list. @extra adds an extension
- * (type 0x002c, cookie) before the last GREASE one. */
-static GByteArray *
-spec_client_hello (gboolean signature_algorithms,
-                   gboolean extra)
-{
-  g_autoptr(GByteArray) exts = g_byte_array_new ();
-  static const guint8 zeros[10] = { 0 };
-
-  tb_ext_raw (exts, GREASE_C, NULL, 0);
-  tb_ext_raw (exts, 0x001b, "\x02\x00\x02", 3);        /* compress_certificate */
-  tb_ext_server_name (exts, "example.org");
-  put_key_share (exts);
-  tb_ext_alpn (exts, h2_http11);
-  tb_ext_raw (exts, 0x4469, "\x00\x03\x02h2", 6);      /* ALPS */
-  tb_ext_raw (exts, 0x0017, NULL, 0);                  /* extended_master_secret */
-  tb_ext_raw (exts, 0x002d, "\x01\x01", 2);            /* psk_key_exchange_modes */
-  tb_ext_u16_list (exts, 0x000d, 2, spec_signature_algorithms,
-                   signature_algorithms ? G_N_ELEMENTS (spec_signature_algorithms) : 0);
-  tb_ext_raw (exts, 0x0005, "\x01\x00\x00\x00\x00", 5); /* status_request */
-  tb_ext_raw (exts, 0x0023, NULL, 0);                  /* session_ticket */
-  tb_ext_raw (exts, 0x0012, NULL, 0);                  /* signed_certificate_timestamp */
-  tb_ext_u16_list (exts, 0x002b, 1, spec_versions, G_N_ELEMENTS (spec_versions));
-  tb_ext_raw (exts, 0xff01, "\x00", 1);                /* renegotiation_info */
-  tb_ext_point_formats (exts, uncompressed, 1);
-  tb_ext_u16_list (exts, 0x000a, 2, spec_groups, G_N_ELEMENTS (spec_groups));
-  tb_ext_raw (exts, 0x0015, zeros, sizeof zeros);      /* padding */
-  if (extra)
-    tb_ext_raw (exts, 0x002c, "\x00\x02\xaa\xbb", 4);
-  tb_ext_raw (exts, GREASE_A, "\x00", 1);
-  return tb_client_hello (0x0303, spec_ciphers, G_N_ELEMENTS (spec_ciphers), exts);
-}
-
-#define SPEC_JA4 "t13d1516h2_8daaf6152771_e5627efa2ab1"
+/* JA4 of tb_spec_client_hello (FALSE, FALSE), from the JA4 specification. */
 #define SPEC_JA4_NO_SIGNATURE_ALGORITHMS "t13d1516h2_8daaf6152771_6d807ffa2a79"
-/* The JA3 string of spec_client_hello(), written out by hand; its MD5 by
- * md5sum. */
-#define SPEC_JA3_STRING \
-  "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53," \
-  "27-0-51-16-17513-23-45-13-5-35-18-43-65281-11-10-21,29-23-24,0"
-#define SPEC_JA3 "c000e2caf3a25423f9de6c8a4b12a975"
 
 /* A record of one message per handshake record, in @out. */
 static void
@@ -391,75 +304,18 @@ static GByteArray *named_client_hello (const gchar *name);
 
 /* ---- certificates --------------------------------------------------------- */
 
-#define T_2024_01_01 G_GINT64_CONSTANT (1704067200)
-#define T_2024_03_01 G_GINT64_CONSTANT (1709251200)
-#define T_2025_03_01_123456 G_GINT64_CONSTANT (1740832496)
-#define T_2051_06_15_08 G_GINT64_CONSTANT (2570428800)
-#define T_2023_01_01 G_GINT64_CONSTANT (1672531200)
-#define T_2060_01_01 G_GINT64_CONSTANT (2840140800)
-
 typedef struct
 {
   GBytes *leaf;
   GBytes *intermediate;
 } Chain;
 
-static const gchar *const leaf_san[] = {
-  "www.example.com", "*.example.com", "192.0.2.7", "2001:db8::7", NULL,
-};
-static const gchar *const no_san[] = { NULL };
-
-/* Leaf (UTF-8 in its CN, DNS and IP SANs) signed by an intermediate (an
- * escaped comma in its O, GeneralizedTime after 2049) signed by a root
- * that is not sent. */
-static const ExpectedCert leaf_expected = {
-  "CN=B\xc3\xbc" "cher.example.com,O=Example Org",
-  "CN=Example Intermediate CA,O=Example\\, Inc.,C=CZ",
-  "1f2e3d4c5b6a79881234",
-  "2024-03-01T00:00:00Z",
-  "2025-03-01T12:34:56Z",
-  leaf_san,
-};
-static const ExpectedCert intermediate_expected = {
-  "CN=Example Intermediate CA,O=Example\\, Inc.,C=CZ",
-  "CN=Example Root CA",
-  "0a1b2c3d4e5f",
-  "2024-01-01T00:00:00Z",
-  "2051-06-15T08:00:00Z",
-  no_san,
-};
-
 static Chain
 make_chain (void)
 {
-  static const gchar *const root_subject[] = { "CN", "Example Root CA", NULL };
-  static const gchar *const intermediate_subject[] = {
-    "C", "CZ", "O", "Example, Inc.", "CN", "Example Intermediate CA", NULL,
-  };
-  static const gchar *const leaf_subject[] = {
-    "O", "Example Org", "CN", "B\xc3\xbc" "cher.example.com", NULL,
-  };
-  const TbCertSpec root_spec = {
-    root_subject, "01", T_2023_01_01, T_2060_01_01, NULL,
-  };
-  const TbCertSpec intermediate_spec = {
-    intermediate_subject, "0A1B2C3D4E5F", T_2024_01_01, T_2051_06_15_08, NULL,
-  };
-  const TbCertSpec leaf_spec = {
-    leaf_subject, "1F2E3D4C5B6A79881234", T_2024_03_01, T_2025_03_01_123456,
-    "DNS:www.example.com,DNS:*.example.com,IP:192.0.2.7,IP:2001:db8::7",
-  };
-  g_autoptr(EVP_PKEY) root_key = tb_key (1);
-  g_autoptr(EVP_PKEY) intermediate_key = tb_key (2);
-  g_autoptr(EVP_PKEY) leaf_key = tb_key (3);
-  g_autoptr(X509) root = tb_make_certificate (&root_spec, root_key, NULL, root_key);
-  g_autoptr(X509) intermediate = tb_make_certificate (&intermediate_spec,
-                                                      intermediate_key, root,
-                                                      root_key);
-  g_autoptr(X509) leaf = tb_make_certificate (&leaf_spec, leaf_key, intermediate,
-                                              intermediate_key);
-  Chain chain = { tb_certificate_der (leaf), tb_certificate_der (intermediate) };
+  Chain chain = { NULL, NULL };
 
+  tb_example_chain (NULL, &chain.leaf, &chain.intermediate);
   return chain;
 }
 
@@ -477,7 +333,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Chain, chain_clear)
 static void
 test_probe (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) stream = hello_record (hello);
   g_autoptr(GByteArray) sslv2 = tb_sslv2_client_hello (0x0301);
   g_autoptr(GByteArray) generated = g_byte_array_new ();
@@ -496,7 +352,7 @@ test_probe (void)
                   "from their first 11 bytes, and rejects other protocols, "
                   "server streams and random bytes.");
 
-  gen_tls_append_client_hello (generated, zeros, zeros, "www.example.com", h2_http11);
+  gen_tls_append_client_hello (generated, zeros, zeros, "www.example.com", tb_h2_http11);
   g_assert_true (ntpac_tls_probe (stream->data, stream->len));
   g_assert_true (ntpac_tls_probe (stream->data, 11));
   g_assert_false (ntpac_tls_probe (stream->data, 10));
@@ -529,7 +385,7 @@ test_probe (void)
 static void
 test_client_hello_spec_example (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) stream = hello_record (hello);
   g_autoptr(Conn) conn = conn_new ();
   g_autoptr(GPtrArray) records = NULL;
@@ -551,7 +407,7 @@ test_client_hello_spec_example (void)
   g_assert_cmpstr (lookup_string (record, "ja3_string"), ==, SPEC_JA3_STRING);
   g_assert_cmpstr (lookup_string (record, "ja3"), ==, SPEC_JA3);
   g_assert_cmpstr (lookup_string (record, "sni"), ==, "example.org");
-  assert_alpn (record, h2_http11);
+  assert_alpn (record, tb_h2_http11);
   /* No ServerHello: the highest version the client offered. */
   g_assert_cmpstr (lookup_string (record, "version"), ==, "TLS 1.3");
   g_assert_null (lookup_string (record, "cipher"));
@@ -564,7 +420,7 @@ test_client_hello_spec_example (void)
 static void
 test_client_hello_no_signature_algorithms (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (FALSE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (FALSE, FALSE);
   g_autoptr(GByteArray) stream = hello_record (hello);
   g_autoptr(Conn) conn = conn_new ();
   g_autoptr(GPtrArray) records = NULL;
@@ -601,21 +457,21 @@ test_client_hello_browser (void)
 
   tb_ext_raw (exts, GREASE_A, NULL, 0);
   tb_ext_raw (exts, 0x002d, "\x01\x01", 2);
-  put_key_share (exts);
-  tb_ext_alpn (exts, h2_http11);
+  tb_ext_key_share (exts);
+  tb_ext_alpn (exts, tb_h2_http11);
   tb_ext_raw (exts, 0xfe0d, ech, sizeof ech);          /* encrypted_client_hello */
   tb_ext_raw (exts, 0x0017, NULL, 0);
   tb_ext_raw (exts, 0x44cd, "\x00\x03\x02h2", 6);      /* ALPS, new code point */
   tb_ext_server_name (exts, "tls.browserleaks.com");
-  tb_ext_point_formats (exts, uncompressed, 1);
+  tb_ext_point_formats (exts, tb_uncompressed, 1);
   tb_ext_u16_list (exts, 0x000a, 2, groups, G_N_ELEMENTS (groups));
-  tb_ext_u16_list (exts, 0x002b, 1, spec_versions, G_N_ELEMENTS (spec_versions));
+  tb_ext_u16_list (exts, 0x002b, 1, tb_spec_versions, G_N_ELEMENTS (tb_spec_versions));
   tb_ext_raw (exts, 0xff01, "\x00", 1);
   tb_ext_raw (exts, 0x0023, NULL, 0);
   tb_ext_raw (exts, 0x0012, NULL, 0);
   tb_ext_raw (exts, 0x0005, "\x01\x00\x00\x00\x00", 5);
-  tb_ext_u16_list (exts, 0x000d, 2, spec_signature_algorithms,
-                   G_N_ELEMENTS (spec_signature_algorithms));
+  tb_ext_u16_list (exts, 0x000d, 2, tb_spec_signature_algorithms,
+                   G_N_ELEMENTS (tb_spec_signature_algorithms));
   tb_ext_raw (exts, 0x001b, "\x02\x00\x02", 3);
   tb_ext_raw (exts, GREASE_E, "\x00", 1);
   hello = tb_client_hello (0x0303, ciphers, G_N_ELEMENTS (ciphers), exts);
@@ -697,7 +553,7 @@ test_ja4_alpn (gconstpointer data)
 static void
 test_split_records (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) whole = hello_record (hello);
   g_autoptr(GVariant) reference = NULL;
   static const struct
@@ -753,7 +609,7 @@ test_client_hello_malformed (void)
                   "sound fields but no fingerprints.");
 
   /* The extensions length says one byte more than there is. */
-  tb_ext_alpn (exts, h2_http11);
+  tb_ext_alpn (exts, tb_h2_http11);
   hello = tb_client_hello (0x0303, ciphers, G_N_ELEMENTS (ciphers), exts);
   hello->data[hello->len - exts->len - 1]++;
   stream = hello_record (hello);
@@ -776,7 +632,7 @@ test_client_hello_malformed (void)
   g_byte_array_set_size (exts, 0);
   tb_ext_server_name (exts, "example.org");
   exts->data[5]--;
-  tb_ext_alpn (exts, h2_http11);
+  tb_ext_alpn (exts, tb_h2_http11);
   g_clear_pointer (&hello, g_byte_array_unref);
   g_clear_pointer (&stream, g_byte_array_unref);
   hello = tb_client_hello (0x0303, ciphers, G_N_ELEMENTS (ciphers), exts);
@@ -792,7 +648,7 @@ test_client_hello_malformed (void)
     g_assert_null (lookup_string (records->pdata[0], "sni"));
     g_assert_null (lookup_string (records->pdata[0], "ja3"));
     g_assert_null (lookup_string (records->pdata[0], "ja4"));
-    assert_alpn (records->pdata[0], h2_http11);
+    assert_alpn (records->pdata[0], tb_h2_http11);
     g_assert_cmpstr (lookup_string (records->pdata[0], "version"), ==, "TLS 1.2");
   }
 }
@@ -824,7 +680,7 @@ test_tls12_generator (void)
   ders[0] = chain.leaf;
   ders[1] = chain.intermediate;
   gen_tls_append_client_hello (client_hello, opaque, opaque + 32,
-                               "www.example.com", h2_http11);
+                               "www.example.com", tb_h2_http11);
   gen_tls_append_server_flight (server_flight, opaque, opaque + 32, "h2", ders, 2,
                                 opaque, opaque);
   gen_tls_append_client_finish (client_finish, opaque, opaque);
@@ -847,7 +703,7 @@ test_tls12_generator (void)
 
   g_assert_cmpstr (lookup_string (record, "version"), ==, "TLS 1.2");
   g_assert_cmpstr (lookup_string (record, "sni"), ==, "www.example.com");
-  assert_alpn (record, h2_http11);
+  assert_alpn (record, tb_h2_http11);
   g_assert_cmpstr (lookup_string (record, "cipher"), ==, "0xc02b");
   g_assert_true (lookup_complete (record));
   /* The generator's lists, written out by hand. */
@@ -861,8 +717,8 @@ test_tls12_generator (void)
   g_assert_cmpuint (g_variant_n_children (certs), ==, 2);
   leaf = g_variant_get_child_value (certs, 0);
   intermediate = g_variant_get_child_value (certs, 1);
-  assert_certificate (leaf, &leaf_expected, chain.leaf);
-  assert_certificate (intermediate, &intermediate_expected, chain.intermediate);
+  assert_certificate (leaf, &tb_leaf_expected, chain.leaf);
+  assert_certificate (intermediate, &tb_intermediate_expected, chain.intermediate);
 
   /* The rest is encrypted: no other record, no anomaly. */
   conn_feed_array (conn, FALSE, server_finish);
@@ -919,8 +775,8 @@ test_split_server_flight (void)
         g_assert_cmpuint (g_variant_n_children (certs), ==, 2);
         leaf = g_variant_get_child_value (certs, 0);
         intermediate = g_variant_get_child_value (certs, 1);
-        assert_certificate (leaf, &leaf_expected, chain.leaf);
-        assert_certificate (intermediate, &intermediate_expected, chain.intermediate);
+        assert_certificate (leaf, &tb_leaf_expected, chain.leaf);
+        assert_certificate (intermediate, &tb_intermediate_expected, chain.intermediate);
         g_assert_cmpuint (conn->anomalies->len, ==, 0);
       }
 }
@@ -951,7 +807,7 @@ test_tls12_generator_truth (void)
   chain = pool->chains->pdata[0];
   ders[0] = chain->leaf_der;
   ders[1] = chain->intermediate_der;
-  gen_tls_append_client_hello (client, opaque, opaque, chain->server_name, h2_http11);
+  gen_tls_append_client_hello (client, opaque, opaque, chain->server_name, tb_h2_http11);
   gen_tls_append_server_flight (server, opaque, opaque, "h2", ders, 2, opaque, opaque);
   gen_tls_append_server_finish (server, opaque);
   conn_feed_array (conn, TRUE, client);
@@ -992,7 +848,7 @@ test_tls12_generator_truth (void)
 static void
 test_tls13 (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) client = hello_record (hello);
   g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0x1301, 0x0304, FALSE);
   g_autoptr(GByteArray) server = hello_record (server_hello);
@@ -1043,8 +899,8 @@ test_hello_retry (void)
 
   for (guint compat = 0; compat < 2; compat++)
     {
-      g_autoptr(GByteArray) hello1 = spec_client_hello (TRUE, FALSE);
-      g_autoptr(GByteArray) hello2 = spec_client_hello (TRUE, TRUE);
+      g_autoptr(GByteArray) hello1 = tb_spec_client_hello (TRUE, FALSE);
+      g_autoptr(GByteArray) hello2 = tb_spec_client_hello (TRUE, TRUE);
       g_autoptr(GByteArray) retry = tb_server_hello (0x0303, 0x1301, 0x0304, TRUE);
       g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0x1302, 0x0304,
                                                             FALSE);
@@ -1100,7 +956,7 @@ test_bad_certificate (void)
   g_autoptr(GBytes) junk = g_bytes_new (garbage, sizeof garbage - 1);
   g_autoptr(GByteArray) with_byte = g_byte_array_new ();
   g_autoptr(GByteArray) certificate = NULL;
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) client = hello_record (hello);
   g_autoptr(GByteArray) server = plain_server_flight ();
   g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0xc02f, 0, FALSE);
@@ -1143,7 +999,7 @@ test_bad_certificate (void)
       const guint8 *der = g_bytes_get_data (ders[i], &len);
 
       if (i == 0)
-        assert_certificate (entry, &leaf_expected, chain.leaf);
+        assert_certificate (entry, &tb_leaf_expected, chain.leaf);
       else
         assert_bad_certificate (entry, der, len);
     }
@@ -1167,7 +1023,7 @@ test_certificate_describe (void)
 
   good = g_variant_ref_sink (ntpac_tls_certificate_describe (der, len, &parsed));
   g_assert_true (parsed);
-  assert_certificate (good, &intermediate_expected, chain.intermediate);
+  assert_certificate (good, &tb_intermediate_expected, chain.intermediate);
 
   empty = g_variant_ref_sink (ntpac_tls_certificate_describe (NULL, 0, &parsed));
   g_assert_false (parsed);
@@ -1391,7 +1247,7 @@ test_largest_record (void)
 static void
 test_handshake_too_large (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) client = hello_record (hello);
   g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0xc02f, 0, FALSE);
   g_autoptr(GByteArray) server = hello_record (server_hello);
@@ -1461,7 +1317,7 @@ static void
 test_gap_inside_record (void)
 {
   g_auto(Chain) chain = make_chain ();
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) client = hello_record (hello);
   g_autoptr(GByteArray) finish = g_byte_array_new ();
   gsize start, end;
@@ -1503,7 +1359,7 @@ test_gap_inside_record (void)
 static void
 test_gap_inside_message (void)
 {
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) next_hello = named_client_hello ("after.example");
   g_autoptr(GByteArray) client = g_byte_array_new ();
   g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0xc02f, 0, FALSE);
@@ -1546,7 +1402,7 @@ static void
 test_gap_unknown_boundary (void)
 {
   g_auto(Chain) chain = make_chain ();
-  g_autoptr(GByteArray) hello = spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
   g_autoptr(GByteArray) client = hello_record (hello);
   gsize start, end;
   g_autoptr(GByteArray) server = certificate_flight (&chain, &start, &end);
