@@ -267,17 +267,13 @@ analyze_conversation (NtpacStore         *store,
                       GError            **error)
 {
   gint cf = ntpac_store_cf_id (store, NTPAC_STORE_CF_PDUS);
-  guint8 upper[16];
   g_autoptr(NtpacStoreIter) it = NULL;
   const guint8 *key, *value;
   gsize key_len, value_len;
   gboolean ok = TRUE;
 
   /* Keys of the conversation's PDUs: its id, then the PDU index. */
-  memcpy (upper, c->id.bytes, 16);
-  for (gint i = 15; i >= 0 && ++upper[i] == 0; i--)
-    ;
-  it = ntpac_store_iter_new (store, cf, c->id.bytes, 16, upper, 16);
+  it = ntpac_store_iter_new_prefix (store, cf, c->id.bytes, 16);
   while (ok && ntpac_store_iter_next (it, &key, &key_len, &value, &value_len))
     {
       g_autoptr(GVariant) record = NULL;

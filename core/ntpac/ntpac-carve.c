@@ -362,7 +362,6 @@ ntpac_carve_conversation (NtpacStore                *store,
 {
   g_autoptr(GBytes) conversation = NULL;
   g_autoptr(NtpacStoreIter) iter = NULL;
-  guint8 upper[16];
   Carver c = { store, NULL, out_path, -1, NULL, { 0 }, 0 };
   g_autofree gchar *partial = NULL;
   const guint8 *key, *value;
@@ -400,11 +399,7 @@ ntpac_carve_conversation (NtpacStore                *store,
       return FALSE;
     }
   c.evidence = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, evidence_free);
-  memcpy (upper, id->bytes, 16);
-  for (gint i = 15; i >= 0 && ++upper[i] == 0; i--)
-    ;
-  iter = ntpac_store_iter_new (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_FRAMES),
-                               id->bytes, 16, upper, 16);
+  iter = ntpac_store_iter_new_prefix (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_FRAMES), id->bytes, 16);
   while (ok && ntpac_store_iter_next (iter, &key, &key_len, &value, &value_len))
     {
       g_autoptr(GVariant) frames = ntpac_record_decode (value, value_len,

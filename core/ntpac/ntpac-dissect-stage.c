@@ -227,6 +227,38 @@ input_of (const NtpacConversation *conversation)
                                                         : NTPAC_DISSECT_INPUT_UDP_DATAGRAM;
 }
 
+/* The first segment of a direction that ends after stream position @pos:
+ * segments follow each other in the stream, so it is found by bisection
+ * (a large PDU has hundreds of them, and parsers ask about every piece
+ * they read). */
+static guint
+segment_after (const Direction *d,
+               guint64          pos)
+{
+  guint lo = 0, hi = d->segments->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const Segment *s = &g_array_index (d->segments, Segment, mid);
+
+      if (s->start + s->length <= pos)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* Whether @a's held bytes were sent before @b's. */
+static gboolean
+spoke_first (const Direction *a,
+             const Direction *b)
+{
+  return a->segments->len > 0 && b->segments->len > 0 &&
+         g_array_index (a->segments, Segment, 0).ts_ns < g_array_index (b->segments, Segment, 0).ts_ns;
+}
+
 /* The core's own anomalies about dissection. */
 static const struct
 {
@@ -249,17 +281,12 @@ report (NtpacDissectContext *ctx,
   const NtpacFrameRef *frame = &ctx->conversation->first_frame;
   gint64 ts_ns = ctx->conversation->first_ts_ns;
   guint64 at = d->base + offset;
+  guint i = segment_after (d, at);
 
-  for (guint i = 0; i < d->segments->len; i++)
+  if (i < d->segments->len && g_array_index (d->segments, Segment, i).start <= at)
     {
-      const Segment *s = &g_array_index (d->segments, Segment, i);
-
-      if (at >= s->start && at < s->start + s->length)
-        {
-          frame = &s->frame;
-          ts_ns = s->ts_ns;
-          break;
-        }
+      frame = &g_array_index (d->segments, Segment, i).frame;
+      ts_ns = g_array_index (d->segments, Segment, i).ts_ns;
     }
   for (guint i = 0; i < G_N_ELEMENTS (stage_anomalies); i++)
     if (g_str_equal (stage_anomalies[i].id, id))
@@ -614,8 +641,7 @@ identify_stream (NtpacDissectStage   *self,
       return FALSE;
     }
   /* The other side's refused bytes from before these were something else. */
-  if (other->rejected && other->segments->len > 0 && d->segments->len > 0 &&
-      g_array_index (other->segments, Segment, 0).ts_ns < g_array_index (d->segments, Segment, 0).ts_ns)
+  if (other->rejected && spoke_first (other, d))
     consume (other, other->pending->len);
   start (ctx);
   /* What each side sent so far is read, the side that spoke first first. */
@@ -624,8 +650,7 @@ identify_stream (NtpacDissectStage   *self,
     NtpacDirection second = first == NTPAC_DIRECTION_UP ? NTPAC_DIRECTION_DOWN : NTPAC_DIRECTION_UP;
     NtpacDissectContext side = *ctx;
 
-    if (other->segments->len > 0 && d->segments->len > 0 &&
-        g_array_index (other->segments, Segment, 0).ts_ns < g_array_index (d->segments, Segment, 0).ts_ns)
+    if (spoke_first (other, d))
       {
         first = second;
         second = pdu->direction;
@@ -842,22 +867,8 @@ ntpac_dissect_context_add_frames (NtpacDissectContext *ctx,
   Direction *d = &ctx->cs->dir[ctx->direction];
   guint64 from = d->base + offset;
   guint64 to = from + MAX (length, 1u);
-  guint lo = 0, hi = d->segments->len;
 
-  /* Segments follow each other in the stream: the first that ends after
-   * @from is found by bisection (a large PDU has hundreds of them, and
-   * parsers ask for every piece they read). */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const Segment *s = &g_array_index (d->segments, Segment, mid);
-
-      if (s->start + s->length <= from)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  for (guint i = lo; i < d->segments->len; i++)
+  for (guint i = segment_after (d, from); i < d->segments->len; i++)
     {
       const Segment *s = &g_array_index (d->segments, Segment, i);
 

@@ -716,7 +716,6 @@ source_new (NtpacQuery *self,
   Source *s = g_new0 (Source, 1);
   const NtpacQueryFilter *f = &self->filter;
   guint8 lower[16] = { 0 }, upper[16];
-  gsize bound = 0;
 
   s->store = store;
   s->cf = ntpac_store_cf_id (store, self->kind->cf);
@@ -742,12 +741,7 @@ source_new (NtpacQuery *self,
   if (f->has_conversation && self->kind->type == KIND_RECORDS)
     {
       /* every record of one conversation: keys that start with its id */
-      memcpy (lower, f->conversation.bytes, 16);
-      memcpy (upper, f->conversation.bytes, 16);
-      for (gint i = 15; i >= 0 && ++upper[i] == 0; i--)
-        ;
-      bound = 16;
-      s->iter = ntpac_store_iter_new (store, s->cf, lower, bound, upper, bound);
+      s->iter = ntpac_store_iter_new_prefix (store, s->cf, f->conversation.bytes, 16);
       return s;
     }
   if (self->kind->type == KIND_ANOMALIES && (f->has_since || f->has_until))

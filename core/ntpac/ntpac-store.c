@@ -924,6 +924,35 @@ ntpac_store_iter_new (NtpacStore    *self,
   return iter;
 }
 
+/**
+ * ntpac_store_iter_new_prefix:
+ * @self: a database
+ * @cf: a column family
+ * @prefix: (array length=prefix_len): the keys' first bytes (a
+ *   conversation id, say)
+ * @prefix_len: at most 64
+ *
+ * Returns: (transfer full): an iterator over the keys of @cf that start
+ *   with @prefix
+ * Since: 0.1
+ */
+NtpacStoreIter *
+ntpac_store_iter_new_prefix (NtpacStore    *self,
+                             gint           cf,
+                             gconstpointer  prefix,
+                             gsize          prefix_len)
+{
+  guint8 upper[64];
+  gboolean carry = TRUE;
+
+  g_return_val_if_fail (prefix_len <= sizeof upper, NULL);
+  /* The first key after them all: the prefix plus one, as a number. */
+  memcpy (upper, prefix, prefix_len);
+  for (gsize i = prefix_len; carry && i > 0; i--)
+    carry = ++upper[i - 1] == 0;
+  return ntpac_store_iter_new (self, cf, prefix, prefix_len, carry ? NULL : upper, prefix_len);
+}
+
 /* The next entry; pointers stay valid until the next call. */
 gboolean
 ntpac_store_iter_next (NtpacStoreIter  *iter,
@@ -1050,6 +1079,23 @@ ntpac_store_read_payload (NtpacStore  *self,
   return ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
 }
 
+/* Writes an object's bytes to @out. */
+static gboolean
+write_out (FILE          *out,
+           gconstpointer  data,
+           gsize          len,
+           GError       **error)
+{
+  if (fwrite (data, 1, len, out) != len)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Reads a conversation's stream, direction by direction, forwards: the
  * PDUs in order, each placed by the bytes delivered before it. */
 typedef struct
@@ -1073,15 +1119,10 @@ static gboolean
 stream_reader_start (StreamReader  *r,
                      guint8         direction)
 {
-  guint8 upper[16];
-
   stream_reader_clear (r);
-  memcpy (upper, r->id, 16);
-  for (gint i = 15; i >= 0 && ++upper[i] == 0; i--)
-    ;
   r->direction = direction;
   r->pdu_start = 0;
-  r->iter = ntpac_store_iter_new (r->store, ntpac_store_cf_id (r->store, NTPAC_STORE_CF_PDUS), r->id, 16, upper, 16);
+  r->iter = ntpac_store_iter_new_prefix (r->store, ntpac_store_cf_id (r->store, NTPAC_STORE_CF_PDUS), r->id, 16);
   return r->iter != NULL;
 }
 
@@ -1144,13 +1185,8 @@ copy_stream (StreamReader  *r,
         gsize from = (gsize) (offset - r->pdu_start);
         gsize n = (gsize) MIN (len, pdu_len - from);
 
-        if (fwrite (pdu + from, 1, n, out) != n)
-          {
-            int saved_errno = errno;
-
-            g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
-            return FALSE;
-          }
+        if (!write_out (out, pdu + from, n, error))
+          return FALSE;
         offset += n;
         len -= n;
       }
@@ -1217,15 +1253,7 @@ ntpac_store_copy_object (NtpacStore    *self,
         {
           g_autoptr(GBytes) bytes = ntpac_payload_read (dir, file, offset, stored_len, len, codec, error);
 
-          if (bytes == NULL)
-            ok = FALSE;
-          else if (fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), out) != g_bytes_get_size (bytes))
-            {
-              int saved_errno = errno;
-
-              g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_FAILED, "%s", g_strerror (saved_errno));
-              ok = FALSE;
-            }
+          ok = bytes != NULL && write_out (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
         }
       if (ok)
         written += len;

@@ -123,6 +123,10 @@ NtpacStoreIter  *ntpac_store_iter_new        (NtpacStore           *self,
                                               gsize                 lower_len,
                                               gconstpointer         upper,
                                               gsize                 upper_len);
+NtpacStoreIter  *ntpac_store_iter_new_prefix (NtpacStore           *self,
+                                              gint                  cf,
+                                              gconstpointer         prefix,
+                                              gsize                 prefix_len);
 gboolean         ntpac_store_iter_next       (NtpacStoreIter       *iter,
                                               const guint8        **key,
                                               gsize                *key_len,
