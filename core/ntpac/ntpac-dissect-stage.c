@@ -879,46 +879,124 @@ ntpac_dissect_context_add_frames (NtpacDissectContext *ctx,
     }
 }
 
-static GVariant *
-address_variant (const NtpacAddress *address)
+/* Each worker thread keeps the builders records are written with: the
+ * finished record, and spare ones handed to dissectors. */
+typedef struct
 {
-  return g_variant_new_take_string (ntpac_address_to_string (address));
+  NtpacRecordBuilder *out;
+  GPtrArray          *spare;
+} ThreadBuilders;
+
+static void
+thread_builders_free (gpointer data)
+{
+  ThreadBuilders *tb = data;
+
+  ntpac_record_builder_free (tb->out);
+  g_ptr_array_unref (tb->spare);
+  g_free (tb);
+}
+
+static GPrivate thread_builders_key = G_PRIVATE_INIT (thread_builders_free);
+
+static ThreadBuilders *
+thread_builders (void)
+{
+  ThreadBuilders *tb = g_private_get (&thread_builders_key);
+
+  if (tb == NULL)
+    {
+      tb = g_new0 (ThreadBuilders, 1);
+      tb->out = ntpac_record_builder_new ();
+      tb->spare = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_record_builder_free);
+      g_private_set (&thread_builders_key, tb);
+    }
+  return tb;
 }
 
 /**
- * ntpac_dissect_context_emit:
+ * ntpac_dissect_context_begin_record:
+ * @ctx: the context of the current call
+ *
+ * Gives an empty record for the dissector to add its fields to. Hand it
+ * back with ntpac_dissect_context_emit_record() (or, to drop it,
+ * ntpac_dissect_context_discard_record()) before the call returns.
+ *
+ * Returns: (transfer none): the record's fields
+ * Since: 0.1
+ */
+NtpacRecordBuilder *
+ntpac_dissect_context_begin_record (NtpacDissectContext *ctx)
+{
+  ThreadBuilders *tb = thread_builders ();
+
+  (void) ctx;
+  if (tb->spare->len > 0)
+    return g_ptr_array_steal_index_fast (tb->spare, tb->spare->len - 1);
+  return ntpac_record_builder_new ();
+}
+
+/**
+ * ntpac_dissect_context_discard_record:
+ * @ctx: the context of the current call
+ * @fields: a record from ntpac_dissect_context_begin_record()
+ *
+ * Drops a record that will not be emitted.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_discard_record (NtpacDissectContext *ctx,
+                                      NtpacRecordBuilder  *fields)
+{
+  ThreadBuilders *tb = thread_builders ();
+
+  (void) ctx;
+  ntpac_record_builder_reset (fields);
+  g_ptr_array_add (tb->spare, fields);
+}
+
+static void
+add_address (NtpacRecordBuilder *b,
+             const gchar        *key,
+             const NtpacAddress *address)
+{
+  g_autofree gchar *text = ntpac_address_to_string (address);
+
+  ntpac_record_builder_add_string (b, key, text, -1);
+}
+
+/**
+ * ntpac_dissect_context_emit_record:
  * @ctx: the context of the current call
  * @output: one of the dissector's declared outputs
- * @record: (transfer floating): an `a{sv}` with the fields of the output
+ * @fields: (transfer full): the record's fields, from
+ *   ntpac_dissect_context_begin_record()
  * @frames: (nullable): the frames it comes from; %NULL for those of all
  *   the bytes offered in the current call
  * @name: (nullable): a name to find the record by (a host, a DNS name, a
  *   TLS server name): `query --host` matches it
  *
  * Stores a record. The fields common to every kind (`ts`, `transport`,
- * `src`, `sport`, `dst`, `dport`, `input`, `frames`) are added here.
+ * `src`, `sport`, `dst`, `dport`, `input`, `frames`) come first, then
+ * @fields, then `dissector`.
  * Since: 0.1
  */
 void
-ntpac_dissect_context_emit (NtpacDissectContext *ctx,
-                            const gchar         *output,
-                            GVariant            *record,
-                            const NtpacFrameSet *frames,
-                            const gchar         *name)
+ntpac_dissect_context_emit_record (NtpacDissectContext *ctx,
+                                   const gchar         *output,
+                                   NtpacRecordBuilder  *fields,
+                                   const NtpacFrameSet *frames,
+                                   const gchar         *name)
 {
   const NtpacConversation *c = ctx->conversation;
-  g_autoptr(GVariant) owned = g_variant_ref_sink (record);
+  ThreadBuilders *tb = thread_builders ();
+  NtpacRecordBuilder *b = tb->out;
   g_autoptr(NtpacFrameSet) all = NULL;
   g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
-  GVariantBuilder b;
-  GVariantIter it;
-  const gchar *key;
-  GVariant *value;
   guint8 record_key[20];
   guint32 input = c->first_frame.input;
   gint64 ts_ns;
 
-  g_return_if_fail (g_variant_is_of_type (owned, G_VARIANT_TYPE_VARDICT));
   if (frames == NULL)
     {
       Direction *d = &ctx->cs->dir[ctx->direction];
@@ -938,34 +1016,54 @@ ntpac_dissect_context_emit (NtpacDissectContext *ctx,
     }
   ts_ns = frames->first_ts_ns != G_MAXINT64 ? frames->first_ts_ns : c->first_ts_ns;
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "ts", g_variant_new_int64 (ts_ns));
-  g_variant_builder_add (&b, "{sv}", "transport",
-                         g_variant_new_string (c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp"));
-  g_variant_builder_add (&b, "{sv}", "src", address_variant (&c->tuple.src));
-  g_variant_builder_add (&b, "{sv}", "sport", g_variant_new_uint16 (c->tuple.sport));
-  g_variant_builder_add (&b, "{sv}", "dst", address_variant (&c->tuple.dst));
-  g_variant_builder_add (&b, "{sv}", "dport", g_variant_new_uint16 (c->tuple.dport));
-  g_variant_builder_add (&b, "{sv}", "input", g_variant_new_uint32 (input));
-  g_variant_builder_add (&b, "{sv}", "frames",
-                         g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64, numbers->data, numbers->len,
-                                                    sizeof (guint64)));
-  g_variant_iter_init (&it, owned);
-  while (g_variant_iter_loop (&it, "{&sv}", &key, &value))
-    g_variant_builder_add (&b, "{sv}", key, value);
+  ntpac_record_builder_reset (b);
+  ntpac_record_builder_add_int64 (b, "ts", ts_ns);
+  ntpac_record_builder_add_string (b, "transport", c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp", -1);
+  add_address (b, "src", &c->tuple.src);
+  ntpac_record_builder_add_uint16 (b, "sport", c->tuple.sport);
+  add_address (b, "dst", &c->tuple.dst);
+  ntpac_record_builder_add_uint16 (b, "dport", c->tuple.dport);
+  ntpac_record_builder_add_uint32 (b, "input", input);
+  ntpac_record_builder_add_fixed_array (b, "frames", "t", numbers->data, numbers->len, sizeof (guint64));
+  ntpac_record_builder_append (b, fields);
+  ntpac_dissect_context_discard_record (ctx, fields);
   /* Which dissector wrote it: `analyze` replaces a dissector's records. */
   if (ctx->cs->dissector != NULL)
-    g_variant_builder_add (&b, "{sv}", "dissector",
-                           g_variant_new_string (ntpac_dissector_get_protocol (ctx->cs->dissector)));
+    ntpac_record_builder_add_string (b, "dissector", ntpac_dissector_get_protocol (ctx->cs->dissector), -1);
 
   memcpy (record_key, c->id.bytes, 16);
   ntpac_store_put_u32 (record_key + 16, ctx->cs->next_record++);
   count (&ctx->stage->stats.records);
   if (ctx->stage->sink != NULL)
     ctx->stage->sink->record (ctx->stage->sink_data, c, output, record_key, sizeof record_key,
-                              g_variant_builder_end (&b), name, ts_ns);
-  else
-    g_variant_unref (g_variant_ref_sink (g_variant_builder_end (&b)));
+                              b, name, ts_ns);
+  ntpac_record_builder_reset (b);
+}
+
+/**
+ * ntpac_dissect_context_emit:
+ * @ctx: the context of the current call
+ * @output: one of the dissector's declared outputs
+ * @record: (transfer floating): an `a{sv}` with the fields of the output
+ * @frames: (nullable): the frames it comes from; %NULL for those of all
+ *   the bytes offered in the current call
+ * @name: (nullable): a name to find the record by
+ *
+ * Stores a record given as a value, as ntpac_dissect_context_emit_record()
+ * does. Simpler to call, slower: GLib builds and serialises the value.
+ * Since: 0.1
+ */
+void
+ntpac_dissect_context_emit (NtpacDissectContext *ctx,
+                            const gchar         *output,
+                            GVariant            *record,
+                            const NtpacFrameSet *frames,
+                            const gchar         *name)
+{
+  NtpacRecordBuilder *fields = ntpac_dissect_context_begin_record (ctx);
+
+  ntpac_record_builder_add_fields (fields, record);
+  ntpac_dissect_context_emit_record (ctx, output, fields, frames, name);
 }
 
 /**

@@ -13,6 +13,7 @@
 #include "ntpac-anomaly.h"
 #include "ntpac-conversation.h"
 #include "ntpac-cursor.h"
+#include "ntpac-record-builder.h"
 
 G_BEGIN_DECLS
 
@@ -148,6 +149,14 @@ void           ntpac_dissect_context_emit       (NtpacDissectContext *ctx,
                                                  GVariant            *record,
                                                  const NtpacFrameSet *frames,
                                                  const gchar         *name);
+NtpacRecordBuilder *ntpac_dissect_context_begin_record (NtpacDissectContext *ctx);
+void           ntpac_dissect_context_emit_record (NtpacDissectContext *ctx,
+                                                  const gchar         *output,
+                                                  NtpacRecordBuilder  *fields,
+                                                  const NtpacFrameSet *frames,
+                                                  const gchar         *name);
+void           ntpac_dissect_context_discard_record (NtpacDissectContext *ctx,
+                                                     NtpacRecordBuilder  *fields);
 void           ntpac_dissect_context_anomaly    (NtpacDissectContext *ctx,
                                                  const gchar         *id,
                                                  gsize                offset);
@@ -221,7 +230,9 @@ typedef struct
  * NtpacDissectSinkFuncs:
  * @record: a dissector's record, complete (the common fields added), under
  *   @key (the conversation id and a record index), in @output; @name is
- *   what `--host` finds it by
+ *   what `--host` finds it by. The sink takes the record's bytes with
+ *   ntpac_record_builder_end_into() or ntpac_record_builder_end() (or
+ *   drops it with ntpac_record_builder_reset()).
  * @anomaly: an anomaly a dissector (or the core, about dissection) found
  *
  * @object_chunk: (nullable): a piece of a large object's content, to keep
@@ -232,7 +243,7 @@ typedef struct
  *   small object); kept once per distinct SHA-256
  *
  * Where dissector output goes: the store, or a test. Called from worker
- * threads; @record is floating.
+ * threads.
  */
 typedef struct _NtpacDissectSinkFuncs
 {
@@ -241,7 +252,7 @@ typedef struct _NtpacDissectSinkFuncs
                    const gchar              *output,
                    const guint8             *key,
                    gsize                     key_len,
-                   GVariant                 *record,
+                   NtpacRecordBuilder       *record,
                    const gchar              *name,
                    gint64                    ts_ns);
   void (*anomaly) (gpointer                  sink,

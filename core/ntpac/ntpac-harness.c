@@ -37,12 +37,12 @@ collect_record (gpointer                 sink,
                 const gchar             *output,
                 const guint8            *key,
                 gsize                    key_len,
-                GVariant                *record,
+                NtpacRecordBuilder      *record,
                 const gchar             *name,
                 gint64                   ts_ns)
 {
   NtpacHarness *self = sink;
-  g_autoptr(GVariant) owned = g_variant_ref_sink (record);
+  g_autoptr(GVariant) owned = g_variant_ref_sink (ntpac_record_builder_end (record));
   GVariantDict dict;
 
   g_variant_dict_init (&dict, owned);

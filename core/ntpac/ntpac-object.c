@@ -212,7 +212,7 @@ ntpac_dissect_context_object_finish (NtpacDissectContext *ctx,
   guint8 digest[EVP_MAX_MD_SIZE];
   guint digest_len = 0;
   gchar *hex;
-  GVariantBuilder b;
+  NtpacRecordBuilder *b;
 
   EVP_DigestFinal_ex (self->sha256, digest, &digest_len);
   g_assert (digest_len == 32);
@@ -224,16 +224,16 @@ ntpac_dissect_context_object_finish (NtpacDissectContext *ctx,
                              (const NtpacObjectChunk *) (gpointer) self->chunks->data, self->chunks->len,
                              self->held->data, self->held->len);
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "sha256", g_variant_new_string (hex));
-  g_variant_builder_add (&b, "{sv}", "size", g_variant_new_uint64 (self->size));
+  b = ntpac_dissect_context_begin_record (ctx);
+  ntpac_record_builder_add_string (b, "sha256", hex, 64);
+  ntpac_record_builder_add_uint64 (b, "size", self->size);
   if (content_type != NULL)
-    g_variant_builder_add (&b, "{sv}", "content_type", g_variant_new_string (content_type));
-  g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (self->source));
-  g_variant_builder_add (&b, "{sv}", "complete", g_variant_new_boolean (complete && self->missing == 0));
-  g_variant_builder_add (&b, "{sv}", "missing_bytes", g_variant_new_uint64 (self->missing));
-  g_variant_builder_add (&b, "{sv}", "stored", g_variant_new_boolean (keeps_content (self)));
-  ntpac_dissect_context_emit (ctx, "objects", g_variant_builder_end (&b), frames, NULL);
+    ntpac_record_builder_add_string (b, "content_type", content_type, -1);
+  ntpac_record_builder_add_string (b, "source", self->source, -1);
+  ntpac_record_builder_add_boolean (b, "complete", complete && self->missing == 0);
+  ntpac_record_builder_add_uint64 (b, "missing_bytes", self->missing);
+  ntpac_record_builder_add_boolean (b, "stored", keeps_content (self));
+  ntpac_dissect_context_emit_record (ctx, "objects", b, frames, NULL);
   ntpac_object_free (self);
   return hex;
 }

@@ -18,6 +18,35 @@
 #include "ntpac-store.h"
 
 /**
+ * ntpac_record_encode_value_into:
+ * @out: where to append
+ * @value: (transfer floating): the record
+ *
+ * Appends @value in normal form, little-endian, to @out, without the
+ * schema version byte.
+ *
+ * Returns: the number of bytes appended
+ * Since: 0.1
+ */
+gsize
+ntpac_record_encode_value_into (GByteArray *out,
+                                GVariant   *value)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (value);
+  g_autoptr(GVariant) little = NULL;
+  gsize size;
+
+  /* Records are built here, from values, in normal form already (fixed
+   * arrays with their padding zeroed): no need to check it again. */
+  little = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref (owned) : g_variant_byteswap (owned);
+  size = g_variant_get_size (little);
+  /* g_variant_store() wants aligned memory: copy the serialised form. */
+  if (size > 0)
+    g_byte_array_append (out, g_variant_get_data (little), size);
+  return size;
+}
+
+/**
  * ntpac_record_encode_into:
  * @out: where to append
  * @value: (transfer floating): the record
@@ -32,20 +61,10 @@ gsize
 ntpac_record_encode_into (GByteArray *out,
                           GVariant   *value)
 {
-  g_autoptr(GVariant) owned = g_variant_ref_sink (value);
-  g_autoptr(GVariant) little = NULL;
   const guint8 version = NTPAC_STORE_SCHEMA_VERSION;
-  gsize size;
 
-  /* Records are built here, from values, in normal form already (fixed
-   * arrays with their padding zeroed): no need to check it again. */
-  little = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref (owned) : g_variant_byteswap (owned);
-  size = g_variant_get_size (little);
   g_byte_array_append (out, &version, 1);
-  /* g_variant_store() wants aligned memory: copy the serialised form. */
-  if (size > 0)
-    g_byte_array_append (out, g_variant_get_data (little), size);
-  return size + 1;
+  return 1 + ntpac_record_encode_value_into (out, value);
 }
 
 /**
@@ -127,45 +146,58 @@ add_text (GVariantBuilder *b,
 }
 
 static void
-add_address (GVariantBuilder    *b,
+add_address (NtpacRecordBuilder *b,
              const gchar        *key,
              const NtpacAddress *address)
 {
   g_autofree gchar *text = ntpac_address_to_string (address);
 
-  add (b, key, g_variant_new_string (text));
+  ntpac_record_builder_add_string (b, key, text, -1);
+}
+
+/**
+ * ntpac_record_add_conversation:
+ * @b: a record
+ * @c: a conversation
+ *
+ * Adds the fields of a `conversations` record.
+ * Since: 0.1
+ */
+void
+ntpac_record_add_conversation (NtpacRecordBuilder      *b,
+                               const NtpacConversation *c)
+{
+  ntpac_record_builder_add_string (b, "transport", c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp", -1);
+  add_address (b, "src", &c->tuple.src);
+  ntpac_record_builder_add_uint16 (b, "sport", c->tuple.sport);
+  add_address (b, "dst", &c->tuple.dst);
+  ntpac_record_builder_add_uint16 (b, "dport", c->tuple.dport);
+  ntpac_record_builder_add_int64 (b, "first_ts", c->first_ts_ns);
+  ntpac_record_builder_add_int64 (b, "last_ts", c->last_ts_ns);
+  ntpac_record_builder_add_uint32 (b, "input", c->first_frame.input);
+  ntpac_record_builder_add_uint64 (b, "first_frame", c->first_frame.number);
+  ntpac_record_builder_add_fixed_array (b, "frame_list", "y", c->frame_numbers->data, c->frame_numbers->len, 1);
+  ntpac_record_builder_add_uint64 (b, "frames", ntpac_conversation_get_n_frames (c));
+  ntpac_record_builder_add_uint64 (b, "packets", c->packets);
+  ntpac_record_builder_add_uint64 (b, "bytes_up", c->bytes[NTPAC_DIRECTION_UP]);
+  ntpac_record_builder_add_uint64 (b, "bytes_down", c->bytes[NTPAC_DIRECTION_DOWN]);
+  ntpac_record_builder_add_uint64 (b, "missing_up", c->missing_bytes[NTPAC_DIRECTION_UP]);
+  ntpac_record_builder_add_uint64 (b, "missing_down", c->missing_bytes[NTPAC_DIRECTION_DOWN]);
+  ntpac_record_builder_add_uint32 (b, "pdus", c->n_pdus);
+  ntpac_record_builder_add_uint32 (b, "anomalies", c->anomalies);
+  ntpac_record_builder_add_string (b, "end", ntpac_conversation_end_to_string (c->end), -1);
+  ntpac_record_builder_add_boolean (b, "initiator_known", c->initiator_known);
+  if (c->protocol != NULL)
+    ntpac_record_builder_add_string (b, "protocol", c->protocol, -1);
 }
 
 GVariant *
 ntpac_record_from_conversation (const NtpacConversation *c)
 {
-  GVariantBuilder b;
+  g_autoptr(NtpacRecordBuilder) b = ntpac_record_builder_new ();
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  add (&b, "transport", g_variant_new_string (c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp"));
-  add_address (&b, "src", &c->tuple.src);
-  add (&b, "sport", g_variant_new_uint16 (c->tuple.sport));
-  add_address (&b, "dst", &c->tuple.dst);
-  add (&b, "dport", g_variant_new_uint16 (c->tuple.dport));
-  add (&b, "first_ts", g_variant_new_int64 (c->first_ts_ns));
-  add (&b, "last_ts", g_variant_new_int64 (c->last_ts_ns));
-  add (&b, "input", g_variant_new_uint32 (c->first_frame.input));
-  add (&b, "first_frame", g_variant_new_uint64 (c->first_frame.number));
-  add (&b, "frame_list", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, c->frame_numbers->data,
-                                                    c->frame_numbers->len, 1));
-  add (&b, "frames", g_variant_new_uint64 (ntpac_conversation_get_n_frames (c)));
-  add (&b, "packets", g_variant_new_uint64 (c->packets));
-  add (&b, "bytes_up", g_variant_new_uint64 (c->bytes[NTPAC_DIRECTION_UP]));
-  add (&b, "bytes_down", g_variant_new_uint64 (c->bytes[NTPAC_DIRECTION_DOWN]));
-  add (&b, "missing_up", g_variant_new_uint64 (c->missing_bytes[NTPAC_DIRECTION_UP]));
-  add (&b, "missing_down", g_variant_new_uint64 (c->missing_bytes[NTPAC_DIRECTION_DOWN]));
-  add (&b, "pdus", g_variant_new_uint32 (c->n_pdus));
-  add (&b, "anomalies", g_variant_new_uint32 (c->anomalies));
-  add (&b, "end", g_variant_new_string (ntpac_conversation_end_to_string (c->end)));
-  add (&b, "initiator_known", g_variant_new_boolean (c->initiator_known));
-  if (c->protocol != NULL)
-    add (&b, "protocol", g_variant_new_string (c->protocol));
-  return g_variant_builder_end (&b);
+  ntpac_record_add_conversation (b, c);
+  return ntpac_record_builder_end (b);
 }
 
 GVariant *

@@ -13,10 +13,13 @@
 #include "ntpac-anomaly.h"
 #include "ntpac-capture.h"
 #include "ntpac-conversation.h"
+#include "ntpac-record-builder.h"
 
 G_BEGIN_DECLS
 
 GBytes   *ntpac_record_encode              (GVariant                *value);
+gsize     ntpac_record_encode_value_into   (GByteArray              *out,
+                                            GVariant                *value);
 gsize     ntpac_record_encode_into         (GByteArray              *out,
                                             GVariant                *value);
 GVariant *ntpac_record_decode              (const guint8            *data,
@@ -24,6 +27,8 @@ GVariant *ntpac_record_decode              (const guint8            *data,
                                             const GVariantType      *type,
                                             GError                 **error);
 
+void      ntpac_record_add_conversation    (NtpacRecordBuilder      *b,
+                                            const NtpacConversation *conversation);
 GVariant *ntpac_record_from_conversation   (const NtpacConversation *conversation);
 GVariant *ntpac_record_from_input          (const NtpacInput        *input);
 GVariant *ntpac_record_from_anomaly        (const NtpacAnomaly      *anomaly);

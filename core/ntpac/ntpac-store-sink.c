@@ -16,6 +16,7 @@
 #include "ntpac-record.h"
 #include "ntpac-store-sink-private.h"
 #include "ntpac-store-writer-private.h"
+#include "ntpac-variant-writer-private.h"
 
 /* A bundle is handed over once it holds this much, or at the end of a
  * conversation once it is this old. */
@@ -31,6 +32,8 @@ typedef struct
   NtpacPayloadLog  *log;
   NtpacStoreBundle *pending;
   gint64            pending_since_us;
+  NtpacVariantWriter *writer;           /* PDU and frame records */
+  NtpacRecordBuilder *record;           /* conversation records */
 } ThreadContext;
 
 struct _NtpacStoreSink
@@ -67,6 +70,8 @@ thread_context_free (gpointer data)
   ThreadContext *ctx = data;
 
   ntpac_store_bundle_free (ctx->pending);
+  ntpac_variant_writer_free (ctx->writer);
+  ntpac_record_builder_free (ctx->record);
   if (ctx->log != NULL)
     ntpac_payload_log_close (ctx->log);
   g_free (ctx);
@@ -171,6 +176,8 @@ thread_context (NtpacStoreSink *self)
       ctx->sink = self;
       ctx->sink_serial = self->serial;
       ctx->pending = ntpac_store_bundle_new ();
+      ctx->writer = ntpac_variant_writer_new ();
+      ctx->record = ntpac_record_builder_new ();
       g_hash_table_insert (self->contexts, g_thread_self (), ctx);
     }
   g_mutex_unlock (&self->contexts_lock);
@@ -189,7 +196,25 @@ hand_over (NtpacStoreSink *self,
   ctx->pending = ntpac_store_bundle_new ();
 }
 
-/* Adds a record to the thread's bundle, handed over when it is full. */
+/* The thread's bundle, about to get a record: notes when it got its first. */
+static NtpacStoreBundle *
+pending_bundle (ThreadContext *ctx)
+{
+  if (ntpac_store_bundle_get_n_records (ctx->pending) == 0)
+    ctx->pending_since_us = g_get_monotonic_time ();
+  return ctx->pending;
+}
+
+/* Hands the thread's bundle over once it is full. */
+static void
+hand_over_if_full (NtpacStoreSink *self,
+                   ThreadContext  *ctx)
+{
+  if (ntpac_store_bundle_get_size (ctx->pending) >= BUNDLE_BYTES)
+    hand_over (self, ctx);
+}
+
+/* Adds a record to the thread's bundle. */
 static void
 put_record (NtpacStoreSink *self,
             ThreadContext  *ctx,
@@ -198,11 +223,8 @@ put_record (NtpacStoreSink *self,
             gsize           key_len,
             GVariant       *record)
 {
-  if (ntpac_store_bundle_get_n_records (ctx->pending) == 0)
-    ctx->pending_since_us = g_get_monotonic_time ();
-  ntpac_store_bundle_put_record (ctx->pending, cf, key, key_len, record);
-  if (ntpac_store_bundle_get_size (ctx->pending) >= BUNDLE_BYTES)
-    hand_over (self, ctx);
+  ntpac_store_bundle_put_record (pending_bundle (ctx), cf, key, key_len, record);
+  hand_over_if_full (self, ctx);
 }
 
 /* Compresses @data and appends it to the thread's payload file; on
@@ -256,6 +278,7 @@ sink_pdu (gpointer                 data,
   const guint8 *bytes = ntpac_buffer_get_data (pdu->payload, &len);
   ThreadContext *ctx = thread_context (self);
   NtpacObjectChunk chunk;
+  NtpacVariantWriter *w;
 
   sub_key (key, &conversation->id, pdu->index);
   gaps = g_new0 (GapElement, MAX (pdu->gaps->len, 1u));
@@ -278,13 +301,31 @@ sink_pdu (gpointer                 data,
     }
   if (!write_payload (self, ctx, bytes, len, &chunk))
     return;
-  put_record (self, ctx, self->cf_pdus, key, sizeof key,
-              g_variant_new ("((yxxt@a(ut)@a(utuu))(utuuy))", (guint8) pdu->direction,
-                             pdu->first_ts_ns, pdu->last_ts_ns, pdu->missing_bytes,
-                             g_variant_new_fixed_array (G_VARIANT_TYPE ("(ut)"), gaps, pdu->gaps->len, sizeof *gaps),
-                             g_variant_new_fixed_array (G_VARIANT_TYPE ("(utuu)"), segments, pdu->segments->len,
-                                                        sizeof *segments),
-                             chunk.file, chunk.offset, chunk.stored_len, chunk.len, chunk.codec));
+  /* NTPAC_STORE_PDU_META_TYPE, then NTPAC_STORE_PDU_BLOB_TYPE, written
+   * without building a GVariant: this runs for every PDU */
+  w = ctx->writer;
+  ntpac_variant_writer_begin (w, ntpac_store_bundle_begin (pending_bundle (ctx), self->cf_pdus, key, sizeof key),
+                              "(" NTPAC_STORE_PDU_META_TYPE NTPAC_STORE_PDU_BLOB_TYPE ")");
+  ntpac_variant_writer_open (w);
+  ntpac_variant_writer_open (w);
+  ntpac_variant_writer_add_byte (w, (guint8) pdu->direction);
+  ntpac_variant_writer_add_int64 (w, pdu->first_ts_ns);
+  ntpac_variant_writer_add_int64 (w, pdu->last_ts_ns);
+  ntpac_variant_writer_add_uint64 (w, pdu->missing_bytes);
+  ntpac_variant_writer_add_fixed_array (w, gaps, pdu->gaps->len, sizeof *gaps);
+  ntpac_variant_writer_add_fixed_array (w, segments, pdu->segments->len, sizeof *segments);
+  ntpac_variant_writer_close (w);
+  ntpac_variant_writer_open (w);
+  ntpac_variant_writer_add_uint32 (w, chunk.file);
+  ntpac_variant_writer_add_uint64 (w, chunk.offset);
+  ntpac_variant_writer_add_uint32 (w, chunk.stored_len);
+  ntpac_variant_writer_add_uint32 (w, chunk.len);
+  ntpac_variant_writer_add_byte (w, chunk.codec);
+  ntpac_variant_writer_close (w);
+  ntpac_variant_writer_close (w);
+  ntpac_variant_writer_end (w);
+  ntpac_store_bundle_end (ctx->pending);
+  hand_over_if_full (self, ctx);
   count (&self->stats.pdus, 1);
 }
 
@@ -295,6 +336,7 @@ sink_frames (gpointer                 data,
              guint                    n_frames)
 {
   NtpacStoreSink *self = data;
+  ThreadContext *ctx = thread_context (self);
   guint8 key[20];
   g_autofree FrameElement *elements = g_new0 (FrameElement, MAX (n_frames, 1u));
 
@@ -306,8 +348,13 @@ sink_frames (gpointer                 data,
       elements[i].number = frames[i].number;
       elements[i].offset = frames[i].offset;
     }
-  put_record (self, thread_context (self), self->cf_frames, key, sizeof key,
-              g_variant_new_fixed_array (G_VARIANT_TYPE ("(utt)"), elements, n_frames, sizeof *elements));
+  ntpac_variant_writer_begin (ctx->writer,
+                              ntpac_store_bundle_begin (pending_bundle (ctx), self->cf_frames, key, sizeof key),
+                              NTPAC_STORE_FRAMES_TYPE);
+  ntpac_variant_writer_add_fixed_array (ctx->writer, elements, n_frames, sizeof *elements);
+  ntpac_variant_writer_end (ctx->writer);
+  ntpac_store_bundle_end (ctx->pending);
+  hand_over_if_full (self, ctx);
   count (&self->stats.frames, n_frames);
 }
 
@@ -401,7 +448,9 @@ sink_end (gpointer                 data,
   ntpac_store_bundle_put (ctx->pending, self->cf_index_ip, key->data, key->len, NULL, 0);
   ntpac_store_index_time (key, conversation->first_ts_ns, self->cf_conversations, id, 16);
   ntpac_store_bundle_put (ctx->pending, self->cf_index_time, key->data, key->len, NULL, 0);
-  put_record (self, ctx, self->cf_conversations, id, 16, ntpac_record_from_conversation (conversation));
+  ntpac_record_add_conversation (ctx->record, conversation);
+  ntpac_store_bundle_put_built (pending_bundle (ctx), self->cf_conversations, id, 16, ctx->record);
+  hand_over_if_full (self, ctx);
   count (&self->stats.conversations, 1);
   /* Finished conversations do not wait long to become visible. */
   if (g_get_monotonic_time () - ctx->pending_since_us >= BUNDLE_AGE_US)
@@ -454,7 +503,7 @@ sink_record (gpointer                 data,
              const gchar             *output,
              const guint8            *key,
              gsize                    key_len,
-             GVariant                *record,
+             NtpacRecordBuilder      *record,
              const gchar             *name,
              gint64                   ts_ns)
 {
@@ -466,7 +515,7 @@ sink_record (gpointer                 data,
   if (cf < 0)
     {
       g_critical ("a dissector emits to the undeclared output “%s”", output);
-      g_variant_unref (g_variant_ref_sink (record));
+      ntpac_record_builder_reset (record);
       return;
     }
   ntpac_store_index_time (index_key, ts_ns, cf, key, key_len);
@@ -480,7 +529,8 @@ sink_record (gpointer                 data,
       ntpac_store_bundle_put (ctx->pending, self->cf_index_name, index_key->data, index_key->len,
                               g_bytes_get_data (value, NULL), g_bytes_get_size (value));
     }
-  put_record (self, ctx, cf, key, key_len, record);
+  ntpac_store_bundle_put_built (pending_bundle (ctx), cf, key, key_len, record);
+  hand_over_if_full (self, ctx);
   count (&self->stats.records, 1);
 }
 

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "ntpac-record-builder.h"
 #include "ntpac-store.h"
 
 G_BEGIN_DECLS
@@ -22,11 +23,21 @@ void              ntpac_store_bundle_put        (NtpacStoreBundle  *self,
                                                  gsize              key_len,
                                                  gconstpointer      value,
                                                  gsize              value_len);
+GByteArray       *ntpac_store_bundle_begin      (NtpacStoreBundle  *self,
+                                                 gint               cf,
+                                                 gconstpointer      key,
+                                                 gsize              key_len);
+void              ntpac_store_bundle_end        (NtpacStoreBundle  *self);
 void              ntpac_store_bundle_put_record (NtpacStoreBundle  *self,
                                                  gint               cf,
                                                  gconstpointer      key,
                                                  gsize              key_len,
                                                  GVariant          *record);
+void              ntpac_store_bundle_put_built  (NtpacStoreBundle  *self,
+                                                 gint               cf,
+                                                 gconstpointer      key,
+                                                 gsize              key_len,
+                                                 NtpacRecordBuilder *record);
 gsize             ntpac_store_bundle_get_size   (NtpacStoreBundle  *self);
 guint             ntpac_store_bundle_get_n_records (NtpacStoreBundle *self);
 

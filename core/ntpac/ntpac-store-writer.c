@@ -42,6 +42,7 @@ struct _NtpacStoreBundle
 {
   GByteArray *data;
   guint       n_records;
+  guint       open_at;  /* the header of the record being written */
   gboolean    failed;   /* a marker: records after it are dropped */
   gboolean    quit;     /* a marker: the last bundle */
 };
@@ -95,6 +96,37 @@ ntpac_store_bundle_put (NtpacStoreBundle *self,
   self->n_records++;
 }
 
+/* Starts a record whose value is written by the caller: returns the
+ * bundle's bytes, to append the value to (after the schema version byte,
+ * already there), then call ntpac_store_bundle_end(). */
+GByteArray *
+ntpac_store_bundle_begin (NtpacStoreBundle *self,
+                          gint              cf,
+                          gconstpointer     key,
+                          gsize             key_len)
+{
+  RecordHeader h = { (guint32) cf, (guint32) key_len, 0 };
+  const guint8 version = NTPAC_STORE_SCHEMA_VERSION;
+
+  self->open_at = self->data->len;
+  g_byte_array_append (self->data, (const guint8 *) &h, sizeof h);
+  g_byte_array_append (self->data, key, key_len);
+  g_byte_array_append (self->data, &version, 1);
+  return self->data;
+}
+
+/* Ends the record ntpac_store_bundle_begin() started. */
+void
+ntpac_store_bundle_end (NtpacStoreBundle *self)
+{
+  RecordHeader h;
+
+  memcpy (&h, self->data->data + self->open_at, sizeof h);
+  h.value_len = (guint32) (self->data->len - self->open_at - sizeof h - h.key_len);
+  memcpy (self->data->data + self->open_at, &h, sizeof h);
+  self->n_records++;
+}
+
 /* Appends a record whose value is @record (floating references are
  * sunk) as stored: serialised straight into the bundle. */
 void
@@ -104,14 +136,20 @@ ntpac_store_bundle_put_record (NtpacStoreBundle *self,
                                gsize             key_len,
                                GVariant         *record)
 {
-  RecordHeader h = { (guint32) cf, (guint32) key_len, 0 };
-  guint header_at = self->data->len;
+  ntpac_record_encode_value_into (ntpac_store_bundle_begin (self, cf, key, key_len), record);
+  ntpac_store_bundle_end (self);
+}
 
-  g_byte_array_append (self->data, (const guint8 *) &h, sizeof h);
-  g_byte_array_append (self->data, key, key_len);
-  h.value_len = (guint32) ntpac_record_encode_into (self->data, record);
-  memcpy (self->data->data + header_at, &h, sizeof h);
-  self->n_records++;
+/* Appends a record from a builder (which is emptied). */
+void
+ntpac_store_bundle_put_built (NtpacStoreBundle   *self,
+                              gint                cf,
+                              gconstpointer       key,
+                              gsize               key_len,
+                              NtpacRecordBuilder *record)
+{
+  ntpac_record_builder_end_into (record, ntpac_store_bundle_begin (self, cf, key, key_len));
+  ntpac_store_bundle_end (self);
 }
 
 gsize

@@ -22,6 +22,7 @@
 #include <ntpac/ntpac-actor.h>
 #include <ntpac/ntpac-transport.h>
 #include <ntpac/ntpac-conversation.h>
+#include <ntpac/ntpac-record-builder.h>
 #include <ntpac/ntpac-dissector.h>
 #include <ntpac/ntpac-harness.h>
 #include <ntpac/ntpac-plugin.h>

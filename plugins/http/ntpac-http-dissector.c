@@ -115,32 +115,20 @@ transaction_free (Transaction *tx)
   g_free (tx);
 }
 
-/* A string of the wire as a GVariant string: UTF-8 as is, else made valid. */
-static GVariant *
-string_variant (const gchar *s,
-                gsize        len)
+/* A header block, in the order and case it was sent. */
+static void
+add_headers (NtpacRecordBuilder     *b,
+             const gchar            *key,
+             const NtpacHttpMessage *m)
 {
-  if (g_utf8_validate_len (s, len, NULL))
-    return g_variant_new_string (s);
-  return g_variant_new_take_string (g_utf8_make_valid (s, len));
-}
-
-static GVariant *
-headers_variant (const NtpacHttpMessage *m)
-{
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(ss)"));
+  ntpac_record_builder_open_pairs (b, key);
   for (guint i = 0; m != NULL && i < m->headers->len; i++)
     {
       const NtpacHttpHeader *h = &g_array_index (m->headers, NtpacHttpHeader, i);
 
-      g_variant_builder_add_value (&b, g_variant_new_tuple ((GVariant *[]) {
-                                                              string_variant (h->name, h->name_len),
-                                                              string_variant (h->value, h->value_len) },
-                                                            2));
+      ntpac_record_builder_add_pair (b, h->name, h->name_len, h->value, h->value_len);
     }
-  return g_variant_builder_end (&b);
+  ntpac_record_builder_close_pairs (b);
 }
 
 static const gchar *
@@ -198,7 +186,7 @@ transaction_emit (HttpState   *state,
   Part *resp = &tx->part[NTPAC_DIRECTION_DOWN];
   const NtpacHttpMessage *rq = req->message, *rs = resp->message;
   g_autofree gchar *host = NULL;
-  GVariantBuilder b;
+  NtpacRecordBuilder *b;
   gboolean complete = TRUE;
   guint64 missing = 0;
 
@@ -210,60 +198,57 @@ transaction_emit (HttpState   *state,
         part_finish_object (state, &tx->part[d], FALSE);
       }
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  b = ntpac_dissect_context_begin_record (state->ctx);
   if (rq != NULL)
     {
       host = host_of (rq);
-      g_variant_builder_add (&b, "{sv}", "method", string_variant (rq->method, rq->method_len));
-      g_variant_builder_add (&b, "{sv}", "uri", string_variant (rq->uri, rq->uri_len));
+      ntpac_record_builder_add_string (b, "method", rq->method, rq->method_len);
+      ntpac_record_builder_add_string (b, "uri", rq->uri, rq->uri_len);
       if (host != NULL)
-        g_variant_builder_add (&b, "{sv}", "host", g_variant_new_string (host));
-      g_variant_builder_add (&b, "{sv}", "version", string_variant (rq->version, rq->version_len));
+        ntpac_record_builder_add_string (b, "host", host, -1);
+      ntpac_record_builder_add_string (b, "version", rq->version, rq->version_len);
       if (rq->user_agent != NULL)
-        g_variant_builder_add (&b, "{sv}", "user_agent", string_variant (rq->user_agent, rq->user_agent_len));
-      g_variant_builder_add (&b, "{sv}", "request_headers", headers_variant (rq));
+        ntpac_record_builder_add_string (b, "user_agent", rq->user_agent, rq->user_agent_len);
+      add_headers (b, "request_headers", rq);
       if (req->trailers != NULL)
-        g_variant_builder_add (&b, "{sv}", "request_trailers", headers_variant (req->trailers));
-      g_variant_builder_add (&b, "{sv}", "request_body_len", g_variant_new_uint64 (req->info.decoded_len));
+        add_headers (b, "request_trailers", req->trailers);
+      ntpac_record_builder_add_uint64 (b, "request_body_len", req->info.decoded_len);
       if (req->sha256 != NULL)
-        g_variant_builder_add (&b, "{sv}", "request_body_sha256", g_variant_new_string (req->sha256));
+        ntpac_record_builder_add_string (b, "request_body_sha256", req->sha256, -1);
       complete = complete && req->info.complete;
       missing += req->info.missing;
     }
   if (rs != NULL)
     {
       if (rq == NULL)
-        g_variant_builder_add (&b, "{sv}", "version", string_variant (rs->version, rs->version_len));
-      g_variant_builder_add (&b, "{sv}", "status", g_variant_new_uint16 ((guint16) rs->status));
+        ntpac_record_builder_add_string (b, "version", rs->version, rs->version_len);
+      ntpac_record_builder_add_uint16 (b, "status", (guint16) rs->status);
       if (rs->reason != NULL)
-        g_variant_builder_add (&b, "{sv}", "reason", string_variant (rs->reason, rs->reason_len));
-      g_variant_builder_add (&b, "{sv}", "response_headers", headers_variant (rs));
+        ntpac_record_builder_add_string (b, "reason", rs->reason, rs->reason_len);
+      add_headers (b, "response_headers", rs);
       if (resp->trailers != NULL)
-        g_variant_builder_add (&b, "{sv}", "response_trailers", headers_variant (resp->trailers));
+        add_headers (b, "response_trailers", resp->trailers);
       if (rs->content_type != NULL)
-        g_variant_builder_add (&b, "{sv}", "content_type", string_variant (rs->content_type, rs->content_type_len));
+        ntpac_record_builder_add_string (b, "content_type", rs->content_type, rs->content_type_len);
       if (rs->transfer_encoding != NULL)
-        g_variant_builder_add (&b, "{sv}", "transfer_encoding",
-                               string_variant (rs->transfer_encoding, rs->transfer_encoding_len));
+        ntpac_record_builder_add_string (b, "transfer_encoding", rs->transfer_encoding, rs->transfer_encoding_len);
       if (rs->content_encoding != NULL)
-        g_variant_builder_add (&b, "{sv}", "content_encoding",
-                               string_variant (rs->content_encoding, rs->content_encoding_len));
-      g_variant_builder_add (&b, "{sv}", "response_body_len", g_variant_new_uint64 (resp->info.decoded_len));
-      g_variant_builder_add (&b, "{sv}", "response_body_wire_len", g_variant_new_uint64 (resp->info.wire_len));
+        ntpac_record_builder_add_string (b, "content_encoding", rs->content_encoding, rs->content_encoding_len);
+      ntpac_record_builder_add_uint64 (b, "response_body_len", resp->info.decoded_len);
+      ntpac_record_builder_add_uint64 (b, "response_body_wire_len", resp->info.wire_len);
       if (resp->sha256 != NULL)
-        g_variant_builder_add (&b, "{sv}", "response_body_sha256", g_variant_new_string (resp->sha256));
+        ntpac_record_builder_add_string (b, "response_body_sha256", resp->sha256, -1);
       complete = complete && resp->info.complete;
       missing += resp->info.missing;
     }
   else
     complete = FALSE;   /* the response body was never seen */
   if (tx->informational != NULL && tx->informational->len > 0)
-    g_variant_builder_add (&b, "{sv}", "informational",
-                           g_variant_new_fixed_array (G_VARIANT_TYPE_UINT16, tx->informational->data,
-                                                      tx->informational->len, sizeof (guint16)));
-  g_variant_builder_add (&b, "{sv}", "body_complete", g_variant_new_boolean (complete));
-  g_variant_builder_add (&b, "{sv}", "missing_bytes", g_variant_new_uint64 (missing));
-  ntpac_dissect_context_emit (state->ctx, "http", g_variant_builder_end (&b), tx->frames, host);
+    ntpac_record_builder_add_fixed_array (b, "informational", "q", tx->informational->data,
+                                          tx->informational->len, sizeof (guint16));
+  ntpac_record_builder_add_boolean (b, "body_complete", complete);
+  ntpac_record_builder_add_uint64 (b, "missing_bytes", missing);
+  ntpac_dissect_context_emit_record (state->ctx, "http", b, tx->frames, host);
 
   g_queue_remove (&state->pending, tx);
   for (guint d = 0; d < 2; d++)

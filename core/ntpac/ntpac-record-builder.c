@@ -1,0 +1,409 @@
+/* ntpac-record-builder.c: a record's fields written straight into their
+ * stored form
+ *
+ * A record is an `a{sv}`. Its entries are serialised one by one, each
+ * starting at a multiple of 8 (the alignment of `{sv}`), into one buffer;
+ * ending the record appends the array's framing offsets (the end of each
+ * entry). Entries are self-contained, so the entries of two builders can
+ * be concatenated: that is how the core puts the common fields in front
+ * of a dissector's.
+ *
+ * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ntpac-record-builder.h"
+#include "ntpac-variant-writer-private.h"
+
+struct _NtpacRecordBuilder
+{
+  GByteArray         *entries;
+  GArray             *ends;      /* gsize: where each entry ends in @entries */
+  NtpacVariantWriter *writer;
+  gboolean            in_pairs;
+};
+
+/**
+ * ntpac_record_builder_new:
+ *
+ * Returns: (transfer full): an empty record
+ * Since: 0.1
+ */
+NtpacRecordBuilder *
+ntpac_record_builder_new (void)
+{
+  NtpacRecordBuilder *self = g_new0 (NtpacRecordBuilder, 1);
+
+  self->entries = g_byte_array_new ();
+  self->ends = g_array_new (FALSE, FALSE, sizeof (gsize));
+  self->writer = ntpac_variant_writer_new ();
+  return self;
+}
+
+void
+ntpac_record_builder_free (NtpacRecordBuilder *self)
+{
+  if (self == NULL)
+    return;
+  g_byte_array_unref (self->entries);
+  g_array_unref (self->ends);
+  ntpac_variant_writer_free (self->writer);
+  g_free (self);
+}
+
+/**
+ * ntpac_record_builder_reset:
+ * @self: a record
+ *
+ * Drops every field, keeping the memory for the next record.
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_reset (NtpacRecordBuilder *self)
+{
+  g_byte_array_set_size (self->entries, 0);
+  g_array_set_size (self->ends, 0);
+  self->in_pairs = FALSE;
+}
+
+guint
+ntpac_record_builder_get_n_fields (const NtpacRecordBuilder *self)
+{
+  return self->ends->len;
+}
+
+/* Zero bytes up to the next multiple of 8: where an entry may start. */
+static void
+pad_entries (NtpacRecordBuilder *self)
+{
+  static const guint8 zeros[8] = { 0 };
+  gsize pad = (8 - (self->entries->len & 7)) & 7;
+
+  if (pad > 0)
+    g_byte_array_append (self->entries, zeros, (guint) pad);
+}
+
+/* Opens the entry @key, whose value has @type; the value comes next. */
+static void
+begin_entry (NtpacRecordBuilder *self,
+             const gchar        *key,
+             const gchar        *type)
+{
+  pad_entries (self);
+  ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
+  ntpac_variant_writer_open (self->writer);
+  ntpac_variant_writer_add_string (self->writer, key, -1);
+  ntpac_variant_writer_open_variant (self->writer, type);
+}
+
+static void
+end_entry (NtpacRecordBuilder *self)
+{
+  gsize end;
+
+  ntpac_variant_writer_close (self->writer);  /* the variant */
+  ntpac_variant_writer_close (self->writer);  /* the entry */
+  ntpac_variant_writer_end (self->writer);
+  end = self->entries->len;
+  g_array_append_val (self->ends, end);
+}
+
+/**
+ * ntpac_record_builder_add_string:
+ * @self: a record
+ * @key: the field's name
+ * @text: (array length=len): its value
+ * @len: bytes of @text, or -1 if NUL-terminated
+ *
+ * Adds a string field. Bytes that are not UTF-8 (or NUL bytes) are
+ * replaced by U+FFFD, as every stored string must be valid.
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_add_string (NtpacRecordBuilder *self,
+                                 const gchar        *key,
+                                 const gchar        *text,
+                                 gssize              len)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "s");
+  ntpac_variant_writer_add_string (self->writer, text, len);
+  end_entry (self);
+}
+
+void
+ntpac_record_builder_add_boolean (NtpacRecordBuilder *self,
+                                  const gchar        *key,
+                                  gboolean            value)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "b");
+  ntpac_variant_writer_add_boolean (self->writer, value);
+  end_entry (self);
+}
+
+void
+ntpac_record_builder_add_uint16 (NtpacRecordBuilder *self,
+                                 const gchar        *key,
+                                 guint16             value)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "q");
+  ntpac_variant_writer_add_uint16 (self->writer, value);
+  end_entry (self);
+}
+
+void
+ntpac_record_builder_add_uint32 (NtpacRecordBuilder *self,
+                                 const gchar        *key,
+                                 guint32             value)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "u");
+  ntpac_variant_writer_add_uint32 (self->writer, value);
+  end_entry (self);
+}
+
+void
+ntpac_record_builder_add_uint64 (NtpacRecordBuilder *self,
+                                 const gchar        *key,
+                                 guint64             value)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "t");
+  ntpac_variant_writer_add_uint64 (self->writer, value);
+  end_entry (self);
+}
+
+void
+ntpac_record_builder_add_int64 (NtpacRecordBuilder *self,
+                                const gchar        *key,
+                                gint64              value)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "x");
+  ntpac_variant_writer_add_int64 (self->writer, value);
+  end_entry (self);
+}
+
+/**
+ * ntpac_record_builder_add_fixed_array:
+ * @self: a record
+ * @key: the field's name
+ * @element_type: a fixed-size GVariant type, such as "t" or "(ut)"
+ * @elements: the elements, laid out as GVariant lays them out
+ * @n_elements: how many
+ * @element_size: the size of one
+ *
+ * Adds an array of fixed-size values, such as frame numbers.
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_add_fixed_array (NtpacRecordBuilder *self,
+                                      const gchar        *key,
+                                      const gchar        *element_type,
+                                      gconstpointer       elements,
+                                      gsize               n_elements,
+                                      gsize               element_size)
+{
+  g_autofree gchar *type = g_strconcat ("a", element_type, NULL);
+
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, type);
+  ntpac_variant_writer_add_fixed_array (self->writer, elements, n_elements, element_size);
+  end_entry (self);
+}
+
+/**
+ * ntpac_record_builder_add_value:
+ * @self: a record
+ * @key: the field's name
+ * @value: (transfer floating): any value
+ *
+ * Adds a field of any type. Slower than the typed functions: @value is
+ * a tree GLib has to serialise.
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_add_value (NtpacRecordBuilder *self,
+                                const gchar        *key,
+                                GVariant           *value)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (value);
+
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, g_variant_get_type_string (owned));
+  ntpac_variant_writer_add_value (self->writer, owned);
+  end_entry (self);
+}
+
+/**
+ * ntpac_record_builder_add_fields:
+ * @self: a record
+ * @fields: (transfer floating): an `a{sv}`
+ *
+ * Adds every field of @fields, in order.
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_add_fields (NtpacRecordBuilder *self,
+                                 GVariant           *fields)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (fields);
+  gsize n;
+
+  g_return_if_fail (!self->in_pairs);
+  g_return_if_fail (g_variant_is_of_type (owned, G_VARIANT_TYPE_VARDICT));
+  n = g_variant_n_children (owned);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (owned, i);
+      gsize end;
+
+      pad_entries (self);
+      ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
+      ntpac_variant_writer_add_value (self->writer, entry);
+      ntpac_variant_writer_end (self->writer);
+      end = self->entries->len;
+      g_array_append_val (self->ends, end);
+    }
+}
+
+/**
+ * ntpac_record_builder_open_pairs:
+ * @self: a record
+ * @key: the field's name
+ *
+ * Starts a field of type `a(ss)` (headers, in the order they were sent):
+ * add its pairs with ntpac_record_builder_add_pair(), then call
+ * ntpac_record_builder_close_pairs().
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_open_pairs (NtpacRecordBuilder *self,
+                                 const gchar        *key)
+{
+  g_return_if_fail (!self->in_pairs);
+  begin_entry (self, key, "a(ss)");
+  ntpac_variant_writer_open (self->writer);
+  self->in_pairs = TRUE;
+}
+
+void
+ntpac_record_builder_add_pair (NtpacRecordBuilder *self,
+                               const gchar        *name,
+                               gssize              name_len,
+                               const gchar        *value,
+                               gssize              value_len)
+{
+  g_return_if_fail (self->in_pairs);
+  ntpac_variant_writer_open (self->writer);
+  ntpac_variant_writer_add_string (self->writer, name, name_len);
+  ntpac_variant_writer_add_string (self->writer, value, value_len);
+  ntpac_variant_writer_close (self->writer);
+}
+
+void
+ntpac_record_builder_close_pairs (NtpacRecordBuilder *self)
+{
+  g_return_if_fail (self->in_pairs);
+  ntpac_variant_writer_close (self->writer);  /* the array */
+  self->in_pairs = FALSE;
+  end_entry (self);
+}
+
+/**
+ * ntpac_record_builder_append:
+ * @self: a record
+ * @other: another record
+ *
+ * Adds the fields of @other after those of @self.
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_append (NtpacRecordBuilder       *self,
+                             const NtpacRecordBuilder *other)
+{
+  gsize base;
+
+  g_return_if_fail (!self->in_pairs && !other->in_pairs);
+  if (other->ends->len == 0)
+    return;
+  pad_entries (self);
+  base = self->entries->len;
+  g_byte_array_append (self->entries, other->entries->data, other->entries->len);
+  for (guint i = 0; i < other->ends->len; i++)
+    {
+      gsize end = base + g_array_index (other->ends, gsize, i);
+
+      g_array_append_val (self->ends, end);
+    }
+}
+
+/**
+ * ntpac_record_builder_end_into:
+ * @self: a record
+ * @out: where to append it
+ *
+ * Appends the record, an `a{sv}` in normal form (little-endian), to @out,
+ * and empties @self for the next one. Alignment is counted from where
+ * the record starts in @out.
+ *
+ * Returns: the number of bytes appended
+ * Since: 0.1
+ */
+gsize
+ntpac_record_builder_end_into (NtpacRecordBuilder *self,
+                               GByteArray         *out)
+{
+  gsize body = self->entries->len;
+  gsize n = self->ends->len;
+  gsize size;
+
+  g_return_val_if_fail (!self->in_pairs, 0);
+  if (n == 0)
+    return 0;
+  size = ntpac_variant_offset_size (body, n);
+  g_byte_array_append (out, self->entries->data, (guint) body);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 end = GUINT64_TO_LE ((guint64) g_array_index (self->ends, gsize, i));
+
+      /* little-endian: the low bytes come first */
+      g_byte_array_append (out, (const guint8 *) &end, (guint) size);
+    }
+  ntpac_record_builder_reset (self);
+  return body + n * size;
+}
+
+/**
+ * ntpac_record_builder_end:
+ * @self: a record
+ *
+ * Returns the record as a value, and empties @self for the next one.
+ *
+ * Returns: (transfer floating): the `a{sv}`
+ * Since: 0.1
+ */
+GVariant *
+ntpac_record_builder_end (NtpacRecordBuilder *self)
+{
+  GByteArray *out = g_byte_array_new ();
+  GBytes *bytes;
+  GVariant *value;
+
+  ntpac_record_builder_end_into (self, out);
+  bytes = g_byte_array_free_to_bytes (out);
+  value = g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, TRUE);
+  g_bytes_unref (bytes);
+  if (G_BYTE_ORDER != G_LITTLE_ENDIAN)
+    {
+      GVariant *native = g_variant_byteswap (value);
+
+      g_variant_unref (g_variant_ref_sink (value));
+      return native;
+    }
+  return value;
+}
