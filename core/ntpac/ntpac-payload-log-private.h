@@ -32,8 +32,9 @@ GBytes            *ntpac_payload_read       (const gchar        *dir,
                                              guint32             len,
                                              guint8              codec,
                                              GError            **error);
-GBytes            *ntpac_payload_compress   (gconstpointer       data,
+gsize              ntpac_payload_compress   (gconstpointer       data,
                                              gsize               len,
+                                             GByteArray         *out,
                                              guint8             *codec);
 
 G_END_DECLS

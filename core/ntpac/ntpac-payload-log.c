@@ -219,22 +219,24 @@ ntpac_payload_log_close (NtpacPayloadLog *self)
  * ntpac_payload_compress:
  * @data: (array length=len): a payload
  * @len: its length
+ * @out: where the compressed bytes go (its memory is reused from call
+ *   to call: a buffer allocated per payload costs more than LZ4 itself)
  * @codec: (out): %NTPAC_STORE_CODEC_LZ4 or %NTPAC_STORE_CODEC_NONE
  *
- * Returns: (transfer full) (nullable): the compressed bytes, or %NULL when
+ * Returns: the size of the compressed bytes in @out, or 0 when
  *   compressing saves less than an eighth (store @data as it is)
  */
-GBytes *
+gsize
 ntpac_payload_compress (gconstpointer  data,
                         gsize          len,
+                        GByteArray    *out,
                         guint8        *codec)
 {
   gint bound, n;
-  gchar *out;
 
   *codec = NTPAC_STORE_CODEC_NONE;
   if (len < 64 || len > LZ4_MAX_INPUT_SIZE)
-    return NULL;
+    return 0;
   if (len > 2 * SAMPLE)
     {
       /* Encrypted or already compressed bytes (TLS, gzip bodies) do not
@@ -245,18 +247,15 @@ ntpac_payload_compress (gconstpointer  data,
 
       n = LZ4_compress_fast (middle, sample_out, SAMPLE, sizeof sample_out, LZ4_ACCELERATION);
       if (n <= 0 || n > SAMPLE - SAMPLE / 8)
-        return NULL;
+        return 0;
     }
   bound = LZ4_compressBound ((gint) len);
-  out = g_malloc (bound);
-  n = LZ4_compress_fast (data, out, (gint) len, bound, LZ4_ACCELERATION);
+  g_byte_array_set_size (out, (guint) bound);
+  n = LZ4_compress_fast (data, (gchar *) out->data, (gint) len, bound, LZ4_ACCELERATION);
   if (n <= 0 || (gsize) n > len - len / 8)
-    {
-      g_free (out);
-      return NULL;
-    }
+    return 0;
   *codec = NTPAC_STORE_CODEC_LZ4;
-  return g_bytes_new_take (g_realloc (out, n), n);
+  return (gsize) n;
 }
 
 /**

@@ -34,6 +34,7 @@ typedef struct
   gint64            pending_since_us;
   NtpacVariantWriter *writer;           /* PDU and frame records */
   NtpacRecordBuilder *record;           /* conversation records */
+  GByteArray       *compressed;         /* the last payload compressed */
 } ThreadContext;
 
 struct _NtpacStoreSink
@@ -72,6 +73,7 @@ thread_context_free (gpointer data)
   ntpac_store_bundle_free (ctx->pending);
   ntpac_variant_writer_free (ctx->writer);
   ntpac_record_builder_free (ctx->record);
+  g_byte_array_unref (ctx->compressed);
   if (ctx->log != NULL)
     ntpac_payload_log_close (ctx->log);
   g_free (ctx);
@@ -178,6 +180,7 @@ thread_context (NtpacStoreSink *self)
       ctx->pending = ntpac_store_bundle_new ();
       ctx->writer = ntpac_variant_writer_new ();
       ctx->record = ntpac_record_builder_new ();
+      ctx->compressed = g_byte_array_new ();
       g_hash_table_insert (self->contexts, g_thread_self (), ctx);
     }
   g_mutex_unlock (&self->contexts_lock);
@@ -236,29 +239,33 @@ write_payload (NtpacStoreSink   *self,
                gsize             len,
                NtpacObjectChunk *chunk)
 {
-  g_autoptr(GBytes) stored = NULL;
   g_autoptr(GError) error = NULL;
+  const guint8 *stored = data;
+  gsize stored_len = len;
+  gsize compressed = 0;
 
   chunk->codec = NTPAC_STORE_CODEC_NONE;
   chunk->file = 0;
   chunk->offset = 0;
   if (self->compress)
-    stored = ntpac_payload_compress (data, len, &chunk->codec);
-  if (stored == NULL)
-    stored = g_bytes_new_static (data, len);
+    compressed = ntpac_payload_compress (data, len, ctx->compressed, &chunk->codec);
+  if (compressed > 0)
+    {
+      stored = ctx->compressed->data;
+      stored_len = compressed;
+    }
   /* The payload is in the file before its record is even queued. */
   if (ctx->log == NULL)
     ctx->log = ntpac_payload_log_open (self->payload_files, &error);
   if (ctx->log == NULL ||
-      !ntpac_payload_log_write (ctx->log, g_bytes_get_data (stored, NULL), g_bytes_get_size (stored),
-                                &chunk->file, &chunk->offset, &error))
+      !ntpac_payload_log_write (ctx->log, stored, stored_len, &chunk->file, &chunk->offset, &error))
     {
       /* What this thread gathered so far goes first: it is whole. */
       hand_over (self, ctx);
       ntpac_store_writer_fail (self->writer, g_steal_pointer (&error));
       return FALSE;
     }
-  chunk->stored_len = (guint32) g_bytes_get_size (stored);
+  chunk->stored_len = (guint32) stored_len;
   chunk->len = (guint32) len;
   count (&self->stats.payload_bytes, len);
   count (&self->stats.stored_payload_bytes, chunk->stored_len);
