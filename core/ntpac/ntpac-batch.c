@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "ntpac-batch.h"
 
 struct _NtpacBatchPool
@@ -84,10 +86,22 @@ ntpac_batch_pool_acquire (NtpacBatchPool *pool)
 
   batch->n_packets = 0;
   batch->arena_len = 0;
+  batch->held = NULL;
   batch->now_ns = 0;
   batch->last = FALSE;
   g_array_set_size (batch->extra_frames, 0);
   return batch;
+}
+
+/* Lets go of the held bytes. */
+static void
+drop_held (NtpacBatch *batch)
+{
+  if (batch->held_release != NULL)
+    batch->held_release (batch->held_owner);
+  batch->held = NULL;
+  batch->held_owner = NULL;
+  batch->held_release = NULL;
 }
 
 /* From any thread. */
@@ -96,6 +110,7 @@ ntpac_batch_release (NtpacBatch *batch)
 {
   NtpacBatchPool *pool = batch->pool;
 
+  drop_held (batch);
   g_async_queue_push (pool->free_batches, batch);
 }
 
@@ -105,4 +120,54 @@ ntpac_batch_has_room (const NtpacBatch *batch,
 {
   return batch->n_packets < NTPAC_BATCH_MAX_PACKETS &&
          NTPAC_BATCH_ARENA_SIZE - batch->arena_len >= payload_len;
+}
+
+/**
+ * ntpac_batch_hold:
+ * @batch: an empty batch, or one that holds nothing yet
+ * @bytes: bytes packets of the batch will point into
+ * @owner: what keeps @bytes alive
+ * @release: (nullable): called with @owner once the batch is done with
+ *   @bytes
+ *
+ * Lets the batch point at payloads in @bytes (marked
+ * %NTPAC_PACKET_DESC_HELD) instead of copying them into its arena.
+ * Since: 0.1
+ */
+void
+ntpac_batch_hold (NtpacBatch     *batch,
+                  const guint8   *bytes,
+                  gpointer        owner,
+                  GDestroyNotify  release)
+{
+  g_return_if_fail (batch->held == NULL);
+  batch->held = bytes;
+  batch->held_owner = owner;
+  batch->held_release = release;
+}
+
+/**
+ * ntpac_batch_detach:
+ * @batch: a batch
+ *
+ * Copies the held payloads into the places reserved for them in the
+ * arena and lets go of the held bytes: the batch then stands on its own,
+ * as bytes. A transport that sends batches to another process calls it
+ * first.
+ * Since: 0.1
+ */
+void
+ntpac_batch_detach (NtpacBatch *batch)
+{
+  for (guint i = 0; i < batch->n_packets; i++)
+    {
+      NtpacPacketDesc *d = &batch->packets[i];
+
+      if (d->flags & NTPAC_PACKET_DESC_HELD)
+        {
+          memcpy (batch->arena + d->payload_offset, batch->held + d->held_offset, d->payload_len);
+          d->flags &= ~NTPAC_PACKET_DESC_HELD;
+        }
+    }
+  drop_held (batch);
 }

@@ -21,8 +21,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "ntpac-capture.h"
-#include "ntpac-chunk-private.h"
+#include "ntpac-capture-private.h"
 #include "ntpac-error.h"
 #include "ntpac-hasher-private.h"
 #include "ntpac-linktype.h"
@@ -82,6 +81,9 @@ struct _NtpacCapture
   guint32            pcap_limit;
   GArray            *interfaces;  /* Interface */
   guint64            frame_number;
+
+  NtpacCaptureChunkFunc chunk_func;
+  gpointer           chunk_func_data;
 
   NtpacChunk        *stdin_chunk; /* what peeking read from standard input */
   gboolean           stdin_eof;
@@ -247,6 +249,8 @@ ensure (NtpacCapture *self,
   if (old != NULL && self->peeking && self->is_stream)
     return FALSE;  /* peeking standard input never drops bytes it read */
 
+  if (self->chunk_func != NULL)
+    self->chunk_func (self->chunk_func_data);
   {
     gsize carry = old != NULL ? old->len - self->pos : 0;
     NtpacChunk *c = ntpac_chunk_pool_acquire (self->pool, MAX (n, carry));
@@ -276,6 +280,24 @@ static gsize
 available (const NtpacCapture *self)
 {
   return self->chunk != NULL ? self->chunk->len - self->pos : 0;
+}
+
+/* Whoever points into the reader's buffers (the engine's batches) hears
+ * before it moves to a new one. */
+void
+ntpac_capture_set_chunk_func (NtpacCapture          *self,
+                              NtpacCaptureChunkFunc  func,
+                              gpointer               user_data)
+{
+  self->chunk_func = func;
+  self->chunk_func_data = user_data;
+}
+
+/* The buffer the frame ntpac_capture_next() gave last lies in; borrowed. */
+NtpacChunk *
+ntpac_capture_get_chunk (NtpacCapture *self)
+{
+  return self->chunk;
 }
 
 /* ---- timestamps --------------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "ntpac-capture-private.h"
 #include "ntpac-engine.h"
 #include "ntpac-flow-hash.h"
 #include "ntpac-dissect-stage-private.h"
@@ -248,6 +249,46 @@ send_batch (NtpacEngine *self,
     g_warning ("Could not hand a batch to worker %u: %s", worker, error->message);
 }
 
+/* Points @d at a payload in the reader's buffer instead of copying it,
+ * when it lies there (not in a reassembled datagram) and the batch holds
+ * that buffer or none yet. */
+static gboolean
+hold_payload (NtpacEngine     *self,
+              NtpacBatch      *batch,
+              NtpacPacketDesc *d,
+              const guint8    *payload,
+              guint32          len)
+{
+  NtpacChunk *chunk = ntpac_capture_get_chunk (self->capture);
+  guintptr start, at = (guintptr) payload;
+
+  if (chunk == NULL)
+    return FALSE;
+  start = (guintptr) chunk->data;
+  if (at < start || at - start > chunk->len || chunk->len - (at - start) < len)
+    return FALSE;
+  if (batch->held == NULL)
+    ntpac_batch_hold (batch, chunk->data, ntpac_chunk_ref (chunk), (GDestroyNotify) ntpac_chunk_unref);
+  else if (batch->held != chunk->data)
+    return FALSE;
+  d->flags |= NTPAC_PACKET_DESC_HELD;
+  d->held_offset = (guint32) (at - start);
+  return TRUE;
+}
+
+/* The reader is about to move on to a new buffer, and may wait for one:
+ * batches pointing into the old ones go now, so that no buffer waits on
+ * a batch that waits on the reader. */
+static void
+send_held_batches (gpointer user_data)
+{
+  NtpacEngine *self = user_data;
+
+  for (guint i = 0; i < self->n_workers; i++)
+    if (self->batches[i] != NULL && self->batches[i]->held != NULL)
+      send_batch (self, i, FALSE);
+}
+
 /* Appends a decoded TCP or UDP packet to its worker's batch. */
 static void
 balance (NtpacEngine       *self,
@@ -286,9 +327,9 @@ balance (NtpacEngine       *self,
   d->payload_cut = packet->payload_reported - packet->payload_len;
   d->n_extra_frames = 0;
   d->extra_frames = batch->extra_frames->len;
-  if (len > 0)
+  if (len > 0 && !hold_payload (self, batch, d, packet->payload, len))
     memcpy (batch->arena + batch->arena_len, packet->payload, len);
-  batch->arena_len += len;
+  batch->arena_len += len;   /* held payloads keep their room: see ntpac_batch_detach() */
   /* A reassembled datagram: the last fragment is d->frame, the others
    * travel beside it. */
   for (guint i = 0; i + 1 < packet->n_fragments && i < G_MAXUINT16; i++)
@@ -554,7 +595,10 @@ ntpac_engine_run (NtpacEngine *self)
       return;
     }
   if (track)
-    start_workers (self);
+    {
+      start_workers (self);
+      ntpac_capture_set_chunk_func (self->capture, send_held_batches, self);
+    }
 
   while (ntpac_capture_next (self->capture, &frame))
     {
@@ -598,7 +642,10 @@ ntpac_engine_run (NtpacEngine *self)
   if (decode)
     ntpac_decoder_finish (self->decoder);
   if (track)
-    stop_workers (self);
+    {
+      stop_workers (self);
+      ntpac_capture_set_chunk_func (self->capture, NULL, NULL);
+    }
   if (self->dissect != NULL)
     {
       NtpacDissectStats ds;

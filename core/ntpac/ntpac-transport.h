@@ -32,7 +32,9 @@ G_DECLARE_DERIVABLE_TYPE (NtpacTransport, ntpac_transport, NTPAC, TRANSPORT, GOb
  * @open: prepare to carry batches to @n_targets workers; @deliver hands a
  *   batch to its worker on the receiving side
  * @send: carry @batch (transfer full) to worker @batch->target; may block
- *   for flow control, never drops
+ *   for flow control, never drops. Its payloads may point into the
+ *   reader's buffers: a transport that carries the batch as bytes calls
+ *   ntpac_batch_detach() first
  * @close: stop; batches sent before are delivered first
  *
  * A transport moves batches between the balancer and the reassembling

@@ -269,6 +269,59 @@ fill_packet (NtpacBatch         *batch,
 }
 
 static void
+count_release (gpointer owner)
+{
+  (*(guint *) owner)++;
+}
+
+/* A batch can point into the reader's buffer instead of copying; a
+ * transport that sends it elsewhere detaches it first: the payloads are
+ * then in the arena, where their room was kept. */
+static void
+test_batch_hold_and_detach (void)
+{
+  static const guint8 buffer[] = "....GET / HTTP/1.1\r\n....220 ready\r\n";
+  NtpacBatchPool *pool = ntpac_batch_pool_new (0, 1);
+  NtpacBatch *batch = ntpac_batch_pool_acquire (pool);
+  guint released = 0;
+  NtpacPacketDesc *d;
+
+  fill_packet (batch, &(NtpacFlowKey) { 0 }, NTPAC_TRANSPORT_TCP, 1, "copied");
+  ntpac_batch_hold (batch, buffer, &released, count_release);
+  for (guint i = 0; i < 2; i++)
+    {
+      d = &batch->packets[batch->n_packets++];
+      memset (d, 0, sizeof *d);
+      d->flags = NTPAC_PACKET_DESC_HELD;
+      d->held_offset = i == 0 ? 4 : 24;
+      d->payload_len = i == 0 ? 16 : 11;
+      d->payload_offset = (guint32) batch->arena_len;
+      batch->arena_len += d->payload_len;
+    }
+  g_assert_cmpmem (ntpac_batch_payload (batch, &batch->packets[0]), 6, "copied", 6);
+  g_assert_cmpmem (ntpac_batch_payload (batch, &batch->packets[1]), 16, "GET / HTTP/1.1\r\n", 16);
+  g_assert_true (ntpac_batch_payload (batch, &batch->packets[1]) == buffer + 4);   /* not copied */
+
+  ntpac_batch_detach (batch);
+  g_assert_cmpuint (released, ==, 1);
+  g_assert_null (batch->held);
+  for (guint i = 1; i < 3; i++)
+    g_assert_false (batch->packets[i].flags & NTPAC_PACKET_DESC_HELD);
+  g_assert_cmpmem (ntpac_batch_payload (batch, &batch->packets[1]), 16, "GET / HTTP/1.1\r\n", 16);
+  g_assert_cmpmem (ntpac_batch_payload (batch, &batch->packets[2]), 11, "220 ready\r\n", 11);
+  g_assert_cmpmem (batch->arena, batch->arena_len, "copiedGET / HTTP/1.1\r\n220 ready\r\n", 33);
+
+  /* a batch released while holding lets go of what it holds */
+  ntpac_batch_release (batch);
+  batch = ntpac_batch_pool_acquire (pool);
+  g_assert_null (batch->held);
+  ntpac_batch_hold (batch, buffer, &released, count_release);
+  ntpac_batch_release (batch);
+  g_assert_cmpuint (released, ==, 2);
+  ntpac_batch_pool_free (pool);
+}
+
+static void
 test_failing_conversation_actor (void)
 {
   g_autoptr(ConversationCollector) collector = conversation_collector_new (FALSE);
@@ -321,5 +374,6 @@ main (int    argc,
   g_test_add_func ("/actor/failure-is-contained", test_failure_is_contained);
   g_test_add_func ("/actor/send-across-threads", test_send_across_threads);
   g_test_add_func ("/actor/failing-conversation-actor", test_failing_conversation_actor);
+  g_test_add_func ("/actor/batch-hold-and-detach", test_batch_hold_and_detach);
   return g_test_run ();
 }
