@@ -1002,6 +1002,58 @@ read_certificate_list (const guint8 *body,
 }
 
 /* The whole frame is checked before any certificate is decoded. */
+
+/* Servers send the same certificates over and over: each worker thread
+ * keeps the descriptions of the last ones it parsed, by their DER bytes.
+ * Bounded: the cache starts over when it is full. */
+#define CERT_CACHE_MAX 512
+
+typedef struct
+{
+  GVariant *entry;
+  gboolean  parsed;
+} CachedCertificate;
+
+static void
+cached_certificate_free (gpointer data)
+{
+  CachedCertificate *c = data;
+
+  g_variant_unref (c->entry);
+  g_free (c);
+}
+
+static GPrivate certificate_cache = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
+
+/* ntpac_tls_certificate_describe(), remembered; returns a full reference. */
+static GVariant *
+describe_cached (const guint8 *der,
+                 gsize         len,
+                 gboolean     *parsed)
+{
+  GHashTable *cache = g_private_get (&certificate_cache);
+  g_autoptr(GBytes) key = g_bytes_new_static (der, len);
+  CachedCertificate *c;
+
+  if (cache == NULL)
+    {
+      cache = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
+                                     cached_certificate_free);
+      g_private_set (&certificate_cache, cache);
+    }
+  c = g_hash_table_lookup (cache, key);
+  if (c == NULL)
+    {
+      if (g_hash_table_size (cache) >= CERT_CACHE_MAX)
+        g_hash_table_remove_all (cache);
+      c = g_new0 (CachedCertificate, 1);
+      c->entry = g_variant_ref_sink (ntpac_tls_certificate_describe (der, len, &c->parsed));
+      g_hash_table_insert (cache, g_bytes_new (der, len), c);
+    }
+  *parsed = c->parsed;
+  return g_variant_ref (c->entry);
+}
+
 static void
 parse_certificate (TlsHandshake *hs,
                    GPtrArray    *chain,
@@ -1032,10 +1084,10 @@ parse_certificate (TlsHandshake *hs,
           add_anomaly (anomalies, NTPAC_TLS_ANOMALY_TOO_MANY_CERTIFICATES);
           break;
         }
-      entry = ntpac_tls_certificate_describe (der, der_len, &parsed);
+      entry = describe_cached (der, der_len, &parsed);
       if (!parsed)
         add_anomaly (anomalies, NTPAC_TLS_ANOMALY_BAD_CERTIFICATE);
-      g_ptr_array_add (chain, g_variant_ref_sink (entry));
+      g_ptr_array_add (chain, entry);
     }
 }
 
