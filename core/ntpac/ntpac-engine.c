@@ -641,6 +641,9 @@ ntpac_engine_run (NtpacEngine *self)
     }
   if (decode)
     ntpac_decoder_finish (self->decoder);
+  /* Most of what the store holds is written while the workers finish. */
+  if (self->store_sink != NULL)
+    ntpac_store_start_flush (self->config.store);
   if (track)
     {
       stop_workers (self);

@@ -814,6 +814,41 @@ ntpac_store_flush (NtpacStore  *self,
   return TRUE;
 }
 
+/**
+ * ntpac_store_start_flush:
+ * @self: a store open for writing
+ *
+ * Starts writing to disk what the column families hold, except the
+ * conversations (and the inputs and meta), without waiting: a run calls
+ * it once every packet is read, so that most of the final flush happens
+ * while the workers finish. A conversation is what makes its PDUs,
+ * frames and records visible, and it is written last, by
+ * ntpac_store_flush(): what a killed run leaves stays whole. Errors are
+ * reported by the flush that follows.
+ * Since: 0.1
+ */
+void
+ntpac_store_start_flush (NtpacStore *self)
+{
+  g_autoptr(rocksdb_flushoptions_t) flush = rocksdb_flushoptions_create ();
+  gint conversations = ntpac_store_cf_id (self, NTPAC_STORE_CF_CONVERSATIONS);
+  gint inputs = ntpac_store_cf_id (self, NTPAC_STORE_CF_INPUTS);
+  gint meta = ntpac_store_cf_id (self, NTPAC_STORE_CF_META);
+
+  g_return_if_fail (self->mode != NTPAC_STORE_READ);
+  rocksdb_flushoptions_set_wait (flush, 0);
+  for (guint i = 0; i < self->cfs->len; i++)
+    {
+      ColumnFamily *cf = cf_at (self, (gint) i);
+      char *err = NULL;
+
+      if (cf == NULL || (gint) i == conversations || (gint) i == inputs || (gint) i == meta)
+        continue;
+      rocksdb_flush_cf (self->db, flush, cf->handle, &err);
+      rocksdb_free (err);
+    }
+}
+
 gboolean
 ntpac_store_put_meta (NtpacStore   *self,
                       const gchar  *name,

@@ -102,6 +102,7 @@ void             ntpac_store_batch_delete    (NtpacStoreBatch      *batch,
 gsize            ntpac_store_batch_get_size  (NtpacStoreBatch      *batch);
 gboolean         ntpac_store_batch_commit    (NtpacStoreBatch      *batch,
                                               GError              **error);
+void             ntpac_store_start_flush     (NtpacStore           *self);
 gboolean         ntpac_store_flush           (NtpacStore           *self,
                                               GError              **error);
 
