@@ -45,6 +45,10 @@ collect_record (gpointer                 sink,
   g_autoptr(GVariant) owned = g_variant_ref_sink (ntpac_record_builder_end (record));
   GVariantDict dict;
 
+  /* What the store would keep must read back: tests and fuzzers check it. */
+  if (!g_variant_is_normal_form (owned))
+    g_critical ("a %s record is not in normal form", output);
+
   g_variant_dict_init (&dict, owned);
   g_variant_dict_insert (&dict, "output", "s", output);
   if (name != NULL)
