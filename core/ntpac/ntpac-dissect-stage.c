@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ntpac-dissect-stage-private.h"
+#include "ntpac-record.h"
 #include "ntpac-store-keys.h"
 
 /* Bytes kept for a dissector that asked for more: beyond this the bytes
@@ -955,16 +956,6 @@ ntpac_dissect_context_discard_record (NtpacDissectContext *ctx,
   g_ptr_array_add (tb->spare, fields);
 }
 
-static void
-add_address (NtpacRecordBuilder *b,
-             const gchar        *key,
-             const NtpacAddress *address)
-{
-  g_autofree gchar *text = ntpac_address_to_string (address);
-
-  ntpac_record_builder_add_string (b, key, text, -1);
-}
-
 /**
  * ntpac_dissect_context_emit_record:
  * @ctx: the context of the current call
@@ -1019,9 +1010,9 @@ ntpac_dissect_context_emit_record (NtpacDissectContext *ctx,
   ntpac_record_builder_reset (b);
   ntpac_record_builder_add_int64 (b, "ts", ts_ns);
   ntpac_record_builder_add_string (b, "transport", c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp", -1);
-  add_address (b, "src", &c->tuple.src);
+  ntpac_record_add_address (b, "src", &c->tuple.src);
   ntpac_record_builder_add_uint16 (b, "sport", c->tuple.sport);
-  add_address (b, "dst", &c->tuple.dst);
+  ntpac_record_add_address (b, "dst", &c->tuple.dst);
   ntpac_record_builder_add_uint16 (b, "dport", c->tuple.dport);
   ntpac_record_builder_add_uint32 (b, "input", input);
   ntpac_record_builder_add_fixed_array (b, "frames", "t", numbers->data, numbers->len, sizeof (guint64));

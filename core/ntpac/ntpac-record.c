@@ -145,10 +145,19 @@ add_text (GVariantBuilder *b,
     add (b, key, g_variant_new_take_string (g_utf8_make_valid (text, -1)));
 }
 
-static void
-add_address (NtpacRecordBuilder *b,
-             const gchar        *key,
-             const NtpacAddress *address)
+/**
+ * ntpac_record_add_address:
+ * @b: a record
+ * @key: the field's name
+ * @address: an IPv4 or IPv6 address
+ *
+ * Adds an address field, as text (`192.0.2.1`, `2001:db8::1`).
+ * Since: 0.1
+ */
+void
+ntpac_record_add_address (NtpacRecordBuilder *b,
+                          const gchar        *key,
+                          const NtpacAddress *address)
 {
   g_autofree gchar *text = ntpac_address_to_string (address);
 
@@ -168,9 +177,9 @@ ntpac_record_add_conversation (NtpacRecordBuilder      *b,
                                const NtpacConversation *c)
 {
   ntpac_record_builder_add_string (b, "transport", c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp", -1);
-  add_address (b, "src", &c->tuple.src);
+  ntpac_record_add_address (b, "src", &c->tuple.src);
   ntpac_record_builder_add_uint16 (b, "sport", c->tuple.sport);
-  add_address (b, "dst", &c->tuple.dst);
+  ntpac_record_add_address (b, "dst", &c->tuple.dst);
   ntpac_record_builder_add_uint16 (b, "dport", c->tuple.dport);
   ntpac_record_builder_add_int64 (b, "first_ts", c->first_ts_ns);
   ntpac_record_builder_add_int64 (b, "last_ts", c->last_ts_ns);

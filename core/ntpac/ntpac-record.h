@@ -27,6 +27,9 @@ GVariant *ntpac_record_decode              (const guint8            *data,
                                             const GVariantType      *type,
                                             GError                 **error);
 
+void      ntpac_record_add_address         (NtpacRecordBuilder      *b,
+                                            const gchar             *key,
+                                            const NtpacAddress      *address);
 void      ntpac_record_add_conversation    (NtpacRecordBuilder      *b,
                                             const NtpacConversation *conversation);
 GVariant *ntpac_record_from_conversation   (const NtpacConversation *conversation);
