@@ -1458,6 +1458,9 @@ read_sslv2_client_hello (NtpacTlsParser *self,
   if (!ntpac_cursor_skip (c, 2 + length))
     g_assert_not_reached ();
   self->client.records++;
+  /* The server may have spoken first (its flight seen before this hello):
+   * a ClientHello always starts a handshake of its own. */
+  close_handshake (self);
   hs = open_handshake (self, anomalies);
   if (hs != NULL)
     {

@@ -1625,6 +1625,21 @@ test_sslv2_client_hello (void)
       g_assert_cmpuint (conn->anomalies->len, ==, 0);
     }
 
+  /* The server's flight read before the client's first bytes: the
+   * SSLv2 hello starts a handshake of its own (this crashed the parser,
+   * found by fuzz-tls). */
+  {
+    g_autoptr(Conn) conn = conn_new ();
+    g_autoptr(GPtrArray) records = NULL;
+
+    conn_feed_array (conn, FALSE, server);
+    conn_feed_array (conn, TRUE, hello);
+    records = conn_finish (conn);
+    g_assert_cmpuint (records->len, ==, 2);
+    g_assert_null (lookup_string (records->pdata[0], "ja3"));
+    g_assert_cmpstr (lookup_string (records->pdata[1], "version"), ==, "TLS 1.0");
+  }
+
   /* Only as the first bytes: later, the top bit is a bad content type. */
   {
     g_autoptr(GByteArray) hello_tls = named_client_hello ("late.example");
