@@ -372,7 +372,7 @@ ntpac_cmd_run (int    argc,
       else
         db_path = default_database_path (options.inputs[0]);
       store = ntpac_store_open_full (db_path, options.append ? NTPAC_STORE_APPEND : NTPAC_STORE_CREATE,
-                                     pipeline->store_wal ? NTPAC_STORE_WAL : NTPAC_STORE_BULK,
+                                     pipeline->store_wal ? NTPAC_STORE_WAL : NTPAC_STORE_INGEST,
                                      store_memory, &store_error);
       if (store == NULL)
         {

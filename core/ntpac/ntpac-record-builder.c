@@ -17,12 +17,25 @@
 #include "ntpac-record-builder.h"
 #include "ntpac-variant-writer-private.h"
 
+/* What is open inside the field being written. */
+typedef enum
+{
+  OPEN_LIST,      /* aa{sv}: items come next */
+  OPEN_ITEM,      /* a{sv} in a list: fields come next */
+  OPEN_FIELDS,    /* a{sv}: fields come next */
+  OPEN_PAIRS,     /* a(ss): pairs come next */
+  OPEN_STRINGS,   /* as: strings come next */
+} Open;
+
+#define MAX_DEPTH 16
+
 struct _NtpacRecordBuilder
 {
   GByteArray         *entries;
   GArray             *ends;      /* gsize: where each entry ends in @entries */
   NtpacVariantWriter *writer;
-  gboolean            in_pairs;
+  Open                open[MAX_DEPTH];
+  guint               depth;     /* 0: between top-level fields */
 };
 
 /**
@@ -65,7 +78,7 @@ ntpac_record_builder_reset (NtpacRecordBuilder *self)
 {
   g_byte_array_set_size (self->entries, 0);
   g_array_set_size (self->ends, 0);
-  self->in_pairs = FALSE;
+  self->depth = 0;
 }
 
 guint
@@ -85,29 +98,67 @@ pad_entries (NtpacRecordBuilder *self)
     g_byte_array_append (self->entries, zeros, (guint) pad);
 }
 
-/* Opens the entry @key, whose value has @type; the value comes next. */
+/* Whether a field may be added here: between top-level fields, or
+ * inside a record (an item of a list, or fields). */
+static gboolean
+takes_fields (const NtpacRecordBuilder *self)
+{
+  if (self->depth == 0)
+    return TRUE;
+  return self->open[self->depth - 1] == OPEN_ITEM || self->open[self->depth - 1] == OPEN_FIELDS;
+}
+
+/* Opens the field @key, whose value has @type; the value comes next. A
+ * top-level field is an entry of its own, starting at a multiple of 8; a
+ * nested one is written where the writer is. */
 static void
-begin_entry (NtpacRecordBuilder *self,
+begin_field (NtpacRecordBuilder *self,
              const gchar        *key,
              const gchar        *type)
 {
-  pad_entries (self);
-  ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
+  if (self->depth == 0)
+    {
+      pad_entries (self);
+      ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
+    }
   ntpac_variant_writer_open (self->writer);
   ntpac_variant_writer_add_string (self->writer, key, -1);
   ntpac_variant_writer_open_variant (self->writer, type);
 }
 
 static void
-end_entry (NtpacRecordBuilder *self)
+end_field (NtpacRecordBuilder *self)
 {
   gsize end;
 
   ntpac_variant_writer_close (self->writer);  /* the variant */
   ntpac_variant_writer_close (self->writer);  /* the entry */
+  if (self->depth > 0)
+    return;
   ntpac_variant_writer_end (self->writer);
   end = self->entries->len;
   g_array_append_val (self->ends, end);
+}
+
+/* Opens the container the field (or item) just begun holds. */
+static void
+push (NtpacRecordBuilder *self,
+      Open                what)
+{
+  g_return_if_fail (self->depth < MAX_DEPTH);
+  ntpac_variant_writer_open (self->writer);
+  self->open[self->depth++] = what;
+}
+
+/* Closes the innermost container, which must be @what. */
+static gboolean
+pop (NtpacRecordBuilder *self,
+     Open                what)
+{
+  g_return_val_if_fail (self->depth > 0 && self->open[self->depth - 1] == what, FALSE);
+  ntpac_variant_writer_close (self->writer);
+  self->depth--;
+  return TRUE;
 }
 
 /**
@@ -127,10 +178,10 @@ ntpac_record_builder_add_string (NtpacRecordBuilder *self,
                                  const gchar        *text,
                                  gssize              len)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "s");
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "s");
   ntpac_variant_writer_add_string (self->writer, text, len);
-  end_entry (self);
+  end_field (self);
 }
 
 void
@@ -138,10 +189,21 @@ ntpac_record_builder_add_boolean (NtpacRecordBuilder *self,
                                   const gchar        *key,
                                   gboolean            value)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "b");
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "b");
   ntpac_variant_writer_add_boolean (self->writer, value);
-  end_entry (self);
+  end_field (self);
+}
+
+void
+ntpac_record_builder_add_byte (NtpacRecordBuilder *self,
+                               const gchar        *key,
+                               guint8              value)
+{
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "y");
+  ntpac_variant_writer_add_byte (self->writer, value);
+  end_field (self);
 }
 
 void
@@ -149,10 +211,10 @@ ntpac_record_builder_add_uint16 (NtpacRecordBuilder *self,
                                  const gchar        *key,
                                  guint16             value)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "q");
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "q");
   ntpac_variant_writer_add_uint16 (self->writer, value);
-  end_entry (self);
+  end_field (self);
 }
 
 void
@@ -160,10 +222,10 @@ ntpac_record_builder_add_uint32 (NtpacRecordBuilder *self,
                                  const gchar        *key,
                                  guint32             value)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "u");
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "u");
   ntpac_variant_writer_add_uint32 (self->writer, value);
-  end_entry (self);
+  end_field (self);
 }
 
 void
@@ -171,10 +233,10 @@ ntpac_record_builder_add_uint64 (NtpacRecordBuilder *self,
                                  const gchar        *key,
                                  guint64             value)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "t");
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "t");
   ntpac_variant_writer_add_uint64 (self->writer, value);
-  end_entry (self);
+  end_field (self);
 }
 
 void
@@ -182,10 +244,10 @@ ntpac_record_builder_add_int64 (NtpacRecordBuilder *self,
                                 const gchar        *key,
                                 gint64              value)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "x");
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "x");
   ntpac_variant_writer_add_int64 (self->writer, value);
-  end_entry (self);
+  end_field (self);
 }
 
 /**
@@ -210,10 +272,10 @@ ntpac_record_builder_add_fixed_array (NtpacRecordBuilder *self,
 {
   g_autofree gchar *type = g_strconcat ("a", element_type, NULL);
 
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, type);
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, type);
   ntpac_variant_writer_add_fixed_array (self->writer, elements, n_elements, element_size);
-  end_entry (self);
+  end_field (self);
 }
 
 /**
@@ -233,10 +295,10 @@ ntpac_record_builder_add_value (NtpacRecordBuilder *self,
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (value);
 
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, g_variant_get_type_string (owned));
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, g_variant_get_type_string (owned));
   ntpac_variant_writer_add_value (self->writer, owned);
-  end_entry (self);
+  end_field (self);
 }
 
 /**
@@ -254,7 +316,7 @@ ntpac_record_builder_add_fields (NtpacRecordBuilder *self,
   g_autoptr(GVariant) owned = g_variant_ref_sink (fields);
   gsize n;
 
-  g_return_if_fail (!self->in_pairs);
+  g_return_if_fail (takes_fields (self));
   g_return_if_fail (g_variant_is_of_type (owned, G_VARIANT_TYPE_VARDICT));
   n = g_variant_n_children (owned);
   for (gsize i = 0; i < n; i++)
@@ -262,6 +324,12 @@ ntpac_record_builder_add_fields (NtpacRecordBuilder *self,
       g_autoptr(GVariant) entry = g_variant_get_child_value (owned, i);
       gsize end;
 
+      if (self->depth > 0)
+        {
+          /* an entry of the open record's array */
+          ntpac_variant_writer_add_value (self->writer, entry);
+          continue;
+        }
       pad_entries (self);
       ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
       ntpac_variant_writer_add_value (self->writer, entry);
@@ -285,10 +353,9 @@ void
 ntpac_record_builder_open_pairs (NtpacRecordBuilder *self,
                                  const gchar        *key)
 {
-  g_return_if_fail (!self->in_pairs);
-  begin_entry (self, key, "a(ss)");
-  ntpac_variant_writer_open (self->writer);
-  self->in_pairs = TRUE;
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "a(ss)");
+  push (self, OPEN_PAIRS);
 }
 
 void
@@ -298,7 +365,7 @@ ntpac_record_builder_add_pair (NtpacRecordBuilder *self,
                                const gchar        *value,
                                gssize              value_len)
 {
-  g_return_if_fail (self->in_pairs);
+  g_return_if_fail (self->depth > 0 && self->open[self->depth - 1] == OPEN_PAIRS);
   ntpac_variant_writer_open (self->writer);
   ntpac_variant_writer_add_string (self->writer, name, name_len);
   ntpac_variant_writer_add_string (self->writer, value, value_len);
@@ -308,10 +375,110 @@ ntpac_record_builder_add_pair (NtpacRecordBuilder *self,
 void
 ntpac_record_builder_close_pairs (NtpacRecordBuilder *self)
 {
-  g_return_if_fail (self->in_pairs);
-  ntpac_variant_writer_close (self->writer);  /* the array */
-  self->in_pairs = FALSE;
-  end_entry (self);
+  if (pop (self, OPEN_PAIRS))
+    end_field (self);
+}
+
+/**
+ * ntpac_record_builder_open_strings:
+ * @self: a record
+ * @key: the field's name
+ *
+ * Starts a field of type `as`: add its strings with
+ * ntpac_record_builder_add_item_string(), then call
+ * ntpac_record_builder_close_strings().
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_open_strings (NtpacRecordBuilder *self,
+                                   const gchar        *key)
+{
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "as");
+  push (self, OPEN_STRINGS);
+}
+
+void
+ntpac_record_builder_add_item_string (NtpacRecordBuilder *self,
+                                      const gchar        *text,
+                                      gssize              len)
+{
+  g_return_if_fail (self->depth > 0 && self->open[self->depth - 1] == OPEN_STRINGS);
+  ntpac_variant_writer_add_string (self->writer, text, len);
+}
+
+void
+ntpac_record_builder_close_strings (NtpacRecordBuilder *self)
+{
+  if (pop (self, OPEN_STRINGS))
+    end_field (self);
+}
+
+/**
+ * ntpac_record_builder_open_list:
+ * @self: a record
+ * @key: the field's name
+ *
+ * Starts a field of type `aa{sv}`, a list of records (the answers of a
+ * DNS message, say). Each item is opened with
+ * ntpac_record_builder_open_item(), given its fields with the same
+ * functions as the record, and closed with
+ * ntpac_record_builder_close_item(); the list ends with
+ * ntpac_record_builder_close_list().
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_open_list (NtpacRecordBuilder *self,
+                                const gchar        *key)
+{
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "aa{sv}");
+  push (self, OPEN_LIST);
+}
+
+void
+ntpac_record_builder_open_item (NtpacRecordBuilder *self)
+{
+  g_return_if_fail (self->depth > 0 && self->open[self->depth - 1] == OPEN_LIST);
+  push (self, OPEN_ITEM);
+}
+
+void
+ntpac_record_builder_close_item (NtpacRecordBuilder *self)
+{
+  pop (self, OPEN_ITEM);
+}
+
+void
+ntpac_record_builder_close_list (NtpacRecordBuilder *self)
+{
+  if (pop (self, OPEN_LIST))
+    end_field (self);
+}
+
+/**
+ * ntpac_record_builder_open_fields:
+ * @self: a record
+ * @key: the field's name
+ *
+ * Starts a field of type `a{sv}`, a record inside the record: give it
+ * fields, then call ntpac_record_builder_close_fields().
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_open_fields (NtpacRecordBuilder *self,
+                                  const gchar        *key)
+{
+  g_return_if_fail (takes_fields (self));
+  begin_field (self, key, "a{sv}");
+  push (self, OPEN_FIELDS);
+}
+
+void
+ntpac_record_builder_close_fields (NtpacRecordBuilder *self)
+{
+  if (pop (self, OPEN_FIELDS))
+    end_field (self);
 }
 
 /**
@@ -328,7 +495,7 @@ ntpac_record_builder_append (NtpacRecordBuilder       *self,
 {
   gsize base;
 
-  g_return_if_fail (!self->in_pairs && !other->in_pairs);
+  g_return_if_fail (self->depth == 0 && other->depth == 0);
   if (other->ends->len == 0)
     return;
   pad_entries (self);
@@ -362,7 +529,7 @@ ntpac_record_builder_end_into (NtpacRecordBuilder *self,
   gsize n = self->ends->len;
   gsize size;
 
-  g_return_val_if_fail (!self->in_pairs, 0);
+  g_return_val_if_fail (self->depth == 0, 0);
   if (n == 0)
     return 0;
   size = ntpac_variant_offset_size (body, n);

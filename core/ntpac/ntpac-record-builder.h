@@ -39,6 +39,9 @@ void ntpac_record_builder_add_string  (NtpacRecordBuilder *self,
 void ntpac_record_builder_add_boolean (NtpacRecordBuilder *self,
                                        const gchar        *key,
                                        gboolean            value);
+void ntpac_record_builder_add_byte    (NtpacRecordBuilder *self,
+                                       const gchar        *key,
+                                       guint8              value);
 void ntpac_record_builder_add_uint16  (NtpacRecordBuilder *self,
                                        const gchar        *key,
                                        guint16             value);
@@ -71,6 +74,22 @@ void ntpac_record_builder_add_pair    (NtpacRecordBuilder *self,
                                        const gchar        *value,
                                        gssize              value_len);
 void ntpac_record_builder_close_pairs (NtpacRecordBuilder *self);
+
+void ntpac_record_builder_open_strings    (NtpacRecordBuilder *self,
+                                           const gchar        *key);
+void ntpac_record_builder_add_item_string (NtpacRecordBuilder *self,
+                                           const gchar        *text,
+                                           gssize              len);
+void ntpac_record_builder_close_strings   (NtpacRecordBuilder *self);
+
+void ntpac_record_builder_open_list   (NtpacRecordBuilder *self,
+                                       const gchar        *key);
+void ntpac_record_builder_open_item   (NtpacRecordBuilder *self);
+void ntpac_record_builder_close_item  (NtpacRecordBuilder *self);
+void ntpac_record_builder_close_list  (NtpacRecordBuilder *self);
+void ntpac_record_builder_open_fields (NtpacRecordBuilder *self,
+                                       const gchar        *key);
+void ntpac_record_builder_close_fields (NtpacRecordBuilder *self);
 
 void      ntpac_record_builder_append    (NtpacRecordBuilder       *self,
                                           const NtpacRecordBuilder *other);

@@ -53,11 +53,16 @@ typedef enum
  * @NTPAC_STORE_BULK: offline runs: no write-ahead log, atomic flushes of
  *   every column family, compaction at the end
  * @NTPAC_STORE_WAL: live runs: every write goes through the write-ahead log
+ * @NTPAC_STORE_INGEST: as %NTPAC_STORE_BULK, for a writer that does not
+ *   read back what it wrote (`run`): records are kept in memory in the
+ *   order they come and sorted when written to disk, which fills faster
+ *   than keeping them sorted
  */
 typedef enum
 {
   NTPAC_STORE_BULK,
   NTPAC_STORE_WAL,
+  NTPAC_STORE_INGEST,
 } NtpacStoreDurability;
 
 typedef struct _NtpacStore NtpacStore;

@@ -142,20 +142,20 @@ emit_message (NtpacDissectContext *ctx,
               gsize                offset,
               const NtpacFrameSet *frames)
 {
-  GVariant *record;
-  const gchar *qname = NULL;
+  NtpacRecordBuilder *record = ntpac_dissect_context_begin_record (ctx);
+  g_autofree gchar *qname = NULL;
+  gboolean parsed;
 
   g_ptr_array_set_size (state->anomalies, 0);
-  record = ntpac_dns_message_parse (message, len, state->anomalies);
+  parsed = ntpac_dns_message_write (record, message, len, state->anomalies, &qname);
   for (guint i = 0; i < state->anomalies->len; i++)
     ntpac_dissect_context_anomaly (ctx, state->anomalies->pdata[i], offset);
-  if (record == NULL)
-    return;
-  g_variant_ref_sink (record);
-  if (!g_variant_lookup (record, "qname", "&s", &qname) || qname[0] == '\0')
-    qname = NULL;
-  ntpac_dissect_context_emit (ctx, "dns", record, frames, qname);
-  g_variant_unref (record);
+  if (!parsed)
+    {
+      ntpac_dissect_context_discard_record (ctx, record);
+      return;
+    }
+  ntpac_dissect_context_emit_record (ctx, "dns", record, frames, qname);
 }
 
 /* A datagram is one message, whatever its content. */

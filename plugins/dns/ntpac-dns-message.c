@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "ntpac-cursor.h"
+#include "ntpac-record-builder.h"
 #include "ntpac-dns-message.h"
 
 /* Header flags (RFC 1035 §4.1.1, RFC 2535 §6.1 for AD and CD). */
@@ -179,7 +180,8 @@ typedef struct
   gboolean      tc;
   gboolean      damaged;        /* something counted was not read in full */
   gboolean      seen_opt;
-  GVariant     *edns;           /* a{sv} of the first OPT in additional */
+  NtpacRecordBuilder *edns;     /* the `edns` field, from the first OPT in
+                                 * additional; NULL if there is none */
   guint8        ext_rcode;
   gchar        *qname;
   gchar        *qtype;
@@ -887,6 +889,43 @@ format_edns_option (guint16      code,
  * version=0 do=1 ext_rcode=0 COOKIE=..."), and the first one in the
  * additional section becomes the message's EDNS. Broken options are shown
  * in hex; reading stops at the first one that overruns the data. */
+/* Where a message's sections and EDNS are written before they are put in
+ * order: kept per thread, as the dissector runs on every worker. */
+typedef struct
+{
+  NtpacRecordBuilder *sections[N_SECTIONS];
+  NtpacRecordBuilder *edns;
+} ThreadBuilders;
+
+static void
+thread_builders_free (gpointer data)
+{
+  ThreadBuilders *tb = data;
+
+  for (guint s = 0; s < N_SECTIONS; s++)
+    ntpac_record_builder_free (tb->sections[s]);
+  ntpac_record_builder_free (tb->edns);
+  g_free (tb);
+}
+
+static GPrivate thread_builders_key = G_PRIVATE_INIT (thread_builders_free);
+
+static ThreadBuilders *
+thread_builders (void)
+{
+  ThreadBuilders *tb = g_private_get (&thread_builders_key);
+
+  if (tb == NULL)
+    {
+      tb = g_new0 (ThreadBuilders, 1);
+      for (guint s = 0; s < N_SECTIONS; s++)
+        tb->sections[s] = ntpac_record_builder_new ();
+      tb->edns = ntpac_record_builder_new ();
+      g_private_set (&thread_builders_key, tb);
+    }
+  return tb;
+}
+
 static void
 parse_opt (NtpacDnsParser  *p,
            NtpacDnsSection  section,
@@ -896,11 +935,11 @@ parse_opt (NtpacDnsParser  *p,
            NtpacCursor     *rd,
            GString         *out)
 {
-  GVariantBuilder options;
   guint8 ext_rcode = (guint8) (ttl >> 24);
   guint8 version = (guint8) (ttl >> 16);
   gboolean do_bit = (ttl & EDNS_FLAG_DO) != 0;
   gboolean use = section == SECTION_ADDITIONAL && !p->seen_opt;
+  NtpacRecordBuilder *edns = NULL;
 
   if (!use || !root_owner)
     report (p, NTPAC_DNS_ANOMALY_BAD_OPT);
@@ -909,7 +948,16 @@ parse_opt (NtpacDnsParser  *p,
 
   g_string_append_printf (out, "udp_size=%u version=%u do=%d ext_rcode=%u",
                           udp_size, version, do_bit, ext_rcode);
-  g_variant_builder_init (&options, G_VARIANT_TYPE ("aa{sv}"));
+  if (use)
+    {
+      edns = thread_builders ()->edns;
+      ntpac_record_builder_open_fields (edns, "edns");
+      ntpac_record_builder_add_uint16 (edns, "udp_size", udp_size);
+      ntpac_record_builder_add_byte (edns, "version", version);
+      ntpac_record_builder_add_boolean (edns, "do", do_bit);
+      ntpac_record_builder_add_byte (edns, "ext_rcode", ext_rcode);
+      ntpac_record_builder_open_list (edns, "options");
+    }
   while (ntpac_cursor_remaining (rd) > 0)
     {
       g_autoptr(GString) value_text = g_string_new (NULL);
@@ -944,28 +992,23 @@ parse_opt (NtpacDnsParser  *p,
       g_string_append_printf (out, " %s", name);
       if (value_text->len > 0)
         g_string_append_printf (out, "=%s", value_text->str);
-      g_variant_builder_open (&options, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&options, "{sv}", "code", g_variant_new_uint16 (code));
-      g_variant_builder_add (&options, "{sv}", "name", g_variant_new_string (name));
-      g_variant_builder_add (&options, "{sv}", "data", g_variant_new_string (value_text->str));
-      g_variant_builder_close (&options);
+      if (edns != NULL)
+        {
+          ntpac_record_builder_open_item (edns);
+          ntpac_record_builder_add_uint16 (edns, "code", code);
+          ntpac_record_builder_add_string (edns, "name", name, -1);
+          ntpac_record_builder_add_string (edns, "data", value_text->str, (gssize) value_text->len);
+          ntpac_record_builder_close_item (edns);
+        }
     }
 
-  if (use)
+  if (edns != NULL)
     {
-      GVariantBuilder edns;
-
-      g_variant_builder_init (&edns, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&edns, "{sv}", "udp_size", g_variant_new_uint16 (udp_size));
-      g_variant_builder_add (&edns, "{sv}", "version", g_variant_new_byte (version));
-      g_variant_builder_add (&edns, "{sv}", "do", g_variant_new_boolean (do_bit));
-      g_variant_builder_add (&edns, "{sv}", "ext_rcode", g_variant_new_byte (ext_rcode));
-      g_variant_builder_add (&edns, "{sv}", "options", g_variant_builder_end (&options));
-      p->edns = g_variant_ref_sink (g_variant_builder_end (&edns));
+      ntpac_record_builder_close_list (edns);
+      ntpac_record_builder_close_fields (edns);
+      p->edns = edns;
       p->ext_rcode = ext_rcode;
     }
-  else
-    g_variant_builder_clear (&options);
 }
 
 /* ---- sections ----------------------------------------------------------- */
@@ -973,9 +1016,9 @@ parse_opt (NtpacDnsParser  *p,
 /* Reads one question into @out; FALSE if reading must stop. The first
  * question's name and type are kept as soon as each is read. */
 static gboolean
-parse_question (NtpacDnsParser  *p,
-                NtpacCursor     *c,
-                GVariantBuilder *out)
+parse_question (NtpacDnsParser     *p,
+                NtpacCursor        *c,
+                NtpacRecordBuilder *out)
 {
   gboolean first = p->qname == NULL;
   gchar type_buf[16], class_buf[16];
@@ -999,22 +1042,21 @@ parse_question (NtpacDnsParser  *p,
       report_short (p, NTPAC_DNS_ANOMALY_TRUNCATED);
       return FALSE;
     }
-  g_variant_builder_open (out, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (out, "{sv}", "name", g_variant_new_string (p->name->str));
-  g_variant_builder_add (out, "{sv}", "type", g_variant_new_string (type_name));
-  g_variant_builder_add (out, "{sv}", "class",
-                         g_variant_new_string (class_to_string (klass, class_buf)));
-  g_variant_builder_close (out);
+  ntpac_record_builder_open_item (out);
+  ntpac_record_builder_add_string (out, "name", p->name->str, (gssize) p->name->len);
+  ntpac_record_builder_add_string (out, "type", type_name, -1);
+  ntpac_record_builder_add_string (out, "class", class_to_string (klass, class_buf), -1);
+  ntpac_record_builder_close_item (out);
   return TRUE;
 }
 
 /* Reads one resource record into @out; FALSE if reading must stop. A
  * record cut short is left out: only whole records are shown. */
 static gboolean
-parse_record (NtpacDnsParser  *p,
-              NtpacCursor     *c,
-              NtpacDnsSection  section,
-              GVariantBuilder *out)
+parse_record (NtpacDnsParser     *p,
+              NtpacCursor        *c,
+              NtpacDnsSection     section,
+              NtpacRecordBuilder *out)
 {
   g_autofree gchar *name = NULL;
   gchar type_buf[16];
@@ -1060,13 +1102,12 @@ parse_record (NtpacDnsParser  *p,
         }
     }
 
-  g_variant_builder_open (out, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (out, "{sv}", "name", g_variant_new_string (name));
-  g_variant_builder_add (out, "{sv}", "type",
-                         g_variant_new_string (type_to_string (type, type_buf)));
-  g_variant_builder_add (out, "{sv}", "ttl", g_variant_new_uint32 (ttl));
-  g_variant_builder_add (out, "{sv}", "data", g_variant_new_string (p->data->str));
-  g_variant_builder_close (out);
+  ntpac_record_builder_open_item (out);
+  ntpac_record_builder_add_string (out, "name", name, -1);
+  ntpac_record_builder_add_string (out, "type", type_to_string (type, type_buf), -1);
+  ntpac_record_builder_add_uint32 (out, "ttl", ttl);
+  ntpac_record_builder_add_string (out, "data", p->data->str, (gssize) p->data->len);
+  ntpac_record_builder_close_item (out);
   return TRUE;
 }
 
@@ -1074,11 +1115,11 @@ parse_record (NtpacDnsParser  *p,
  * entry consumes bytes, so a count larger than the message ends the loop
  * at the message's end. */
 static gboolean
-parse_section (NtpacDnsParser  *p,
-               NtpacCursor     *c,
-               NtpacDnsSection  section,
-               guint16          count,
-               GVariantBuilder *out)
+parse_section (NtpacDnsParser     *p,
+               NtpacCursor        *c,
+               NtpacDnsSection     section,
+               guint16             count,
+               NtpacRecordBuilder *out)
 {
   for (guint i = 0; i < count; i++)
     {
@@ -1099,42 +1140,53 @@ parse_section (NtpacDnsParser  *p,
   return TRUE;
 }
 
-static GVariant *
-flags_to_variant (guint16 flags)
+static void
+add_flags (NtpacRecordBuilder *b,
+           guint16             flags)
 {
   static const struct { guint16 bit; const gchar *name; } names[] = {
     { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" }, { DNS_FLAG_RD, "rd" },
     { DNS_FLAG_RA, "ra" }, { DNS_FLAG_Z, "z" }, { DNS_FLAG_AD, "ad" },
     { DNS_FLAG_CD, "cd" },
   };
-  GVariantBuilder b;
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+  ntpac_record_builder_open_strings (b, "flags");
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (flags & names[i].bit)
-      g_variant_builder_add (&b, "s", names[i].name);
-  return g_variant_builder_end (&b);
+      ntpac_record_builder_add_item_string (b, names[i].name, -1);
+  ntpac_record_builder_close_strings (b);
 }
 
 /* A name from @table indexed by @value, else the number. */
-static GVariant *
-code_to_variant (const gchar *const *table,
-                 guint               n,
-                 guint               value)
+static void
+add_code (NtpacRecordBuilder *b,
+          const gchar        *key,
+          const gchar *const *table,
+          guint               n,
+          guint               value)
 {
+  gchar number[16];
+
   if (value < n && table[value] != NULL)
-    return g_variant_new_string (table[value]);
-  return g_variant_new_take_string (g_strdup_printf ("%u", value));
+    {
+      ntpac_record_builder_add_string (b, key, table[value], -1);
+      return;
+    }
+  g_snprintf (number, sizeof number, "%u", value);
+  ntpac_record_builder_add_string (b, key, number, -1);
 }
 
 /**
- * ntpac_dns_message_parse:
+ * ntpac_dns_message_write:
+ * @record: where the message's fields go (added to those already there)
  * @data: (array length=len): one DNS message: a UDP payload, or a message
  *   taken out of a TCP stream by ntpac_dns_tcp_next()
  * @len: its size in bytes
  * @anomalies: (nullable) (element-type utf8): where to append the ids of
  *   what is wrong with the message (the `NTPAC_DNS_ANOMALY_*` static
  *   strings; the array must not free its elements); each id at most once
+ * @qname: (out) (optional) (transfer full): the name of the first
+ *   question, %NULL if none was read
  *
  * Parses a DNS message into an `a{sv}` record: `id` (q), `is_response`
  * (b), `opcode` (s), `rcode` (s, extended by EDNS), `flags` (as: "aa",
@@ -1151,24 +1203,25 @@ code_to_variant (const gchar *const *table,
  * UPDATE messages the four sections hold the zone, prerequisites, updates
  * and additional data.
  *
- * Returns: (transfer floating) (nullable): the record, or %NULL if @len is
- *   less than the 12-byte header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
+ * Returns: %FALSE, with nothing added, if @len is less than the 12-byte
+ *   header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
  */
-GVariant *
-ntpac_dns_message_parse (const guint8 *data,
-                         gsize         len,
-                         GPtrArray    *anomalies)
+gboolean
+ntpac_dns_message_write (NtpacRecordBuilder  *record,
+                         const guint8        *data,
+                         gsize                len,
+                         GPtrArray           *anomalies,
+                         gchar              **qname)
 {
+  ThreadBuilders *tb = thread_builders ();
   NtpacDnsParser p = { 0 };
-  GVariantBuilder sections[N_SECTIONS];
-  GVariantBuilder b;
   NtpacCursor c;
   guint16 id, flags;
   guint16 counts[N_SECTIONS];
   gboolean go_on = TRUE;
   guint rcode;
 
-  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
   p.msg = data;
   p.len = len;
@@ -1185,49 +1238,73 @@ ntpac_dns_message_parse (const guint8 *data,
       !ntpac_cursor_get_u16_be (&c, &counts[SECTION_ADDITIONAL]))
     {
       report (&p, NTPAC_DNS_ANOMALY_TRUNCATED);
-      return NULL;
+      return FALSE;
     }
   p.opcode = DNS_OPCODE (flags);
   p.tc = (flags & DNS_FLAG_TC) != 0;
   p.name = g_string_sized_new (64);
   p.data = g_string_sized_new (64);
 
+  /* The sections come first in the message, but after the header's
+   * fields in the record (whose rcode EDNS extends): each is written
+   * aside, then appended. */
+  ntpac_record_builder_reset (tb->edns);
   for (guint s = 0; s < N_SECTIONS; s++)
     {
-      g_variant_builder_init (&sections[s], G_VARIANT_TYPE ("aa{sv}"));
+      ntpac_record_builder_reset (tb->sections[s]);
+      ntpac_record_builder_open_list (tb->sections[s], section_keys[s]);
       if (go_on)
-        go_on = parse_section (&p, &c, s, counts[s], &sections[s]);
+        go_on = parse_section (&p, &c, s, counts[s], tb->sections[s]);
+      ntpac_record_builder_close_list (tb->sections[s]);
     }
   if (go_on && ntpac_cursor_remaining (&c) > 0)
     report (&p, NTPAC_DNS_ANOMALY_TRAILING_DATA);
 
   rcode = DNS_RCODE (flags) | ((guint) p.ext_rcode << 4);
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "id", g_variant_new_uint16 (id));
-  g_variant_builder_add (&b, "{sv}", "is_response",
-                         g_variant_new_boolean ((flags & DNS_FLAG_QR) != 0));
-  g_variant_builder_add (&b, "{sv}", "opcode",
-                         code_to_variant (dns_opcodes, G_N_ELEMENTS (dns_opcodes), p.opcode));
-  g_variant_builder_add (&b, "{sv}", "rcode",
-                         code_to_variant (dns_rcodes, G_N_ELEMENTS (dns_rcodes), rcode));
-  g_variant_builder_add (&b, "{sv}", "flags", flags_to_variant (flags));
-  g_variant_builder_add (&b, "{sv}", "qname",
-                         g_variant_new_string (p.qname != NULL ? p.qname : ""));
-  g_variant_builder_add (&b, "{sv}", "qtype",
-                         g_variant_new_string (p.qtype != NULL ? p.qtype : ""));
+  ntpac_record_builder_add_uint16 (record, "id", id);
+  ntpac_record_builder_add_boolean (record, "is_response", (flags & DNS_FLAG_QR) != 0);
+  add_code (record, "opcode", dns_opcodes, G_N_ELEMENTS (dns_opcodes), p.opcode);
+  add_code (record, "rcode", dns_rcodes, G_N_ELEMENTS (dns_rcodes), rcode);
+  add_flags (record, flags);
+  ntpac_record_builder_add_string (record, "qname", p.qname != NULL ? p.qname : "", -1);
+  ntpac_record_builder_add_string (record, "qtype", p.qtype != NULL ? p.qtype : "", -1);
   for (guint s = 0; s < N_SECTIONS; s++)
-    g_variant_builder_add (&b, "{sv}", section_keys[s],
-                           g_variant_builder_end (&sections[s]));
+    ntpac_record_builder_append (record, tb->sections[s]);
   if (p.edns != NULL)
-    g_variant_builder_add (&b, "{sv}", "edns", p.edns);
-  g_variant_builder_add (&b, "{sv}", "complete", g_variant_new_boolean (!p.damaged));
+    ntpac_record_builder_append (record, p.edns);
+  ntpac_record_builder_add_boolean (record, "complete", !p.damaged);
 
-  g_clear_pointer (&p.edns, g_variant_unref);
+  if (qname != NULL)
+    *qname = p.qname != NULL && p.qname[0] != '\0' ? g_steal_pointer (&p.qname) : NULL;
   g_free (p.qname);
   g_free (p.qtype);
   g_string_free (p.name, TRUE);
   g_string_free (p.data, TRUE);
-  return g_variant_builder_end (&b);
+  return TRUE;
+}
+
+/**
+ * ntpac_dns_message_parse:
+ * @data: (array length=len): one DNS message
+ * @len: its size in bytes
+ * @anomalies: (nullable) (element-type utf8): where to append the ids of
+ *   the anomalies found
+ *
+ * ntpac_dns_message_write(), as a value.
+ *
+ * Returns: (transfer floating) (nullable): the record, or %NULL if @len is
+ *   less than the 12-byte header
+ */
+GVariant *
+ntpac_dns_message_parse (const guint8 *data,
+                         gsize         len,
+                         GPtrArray    *anomalies)
+{
+  g_autoptr(NtpacRecordBuilder) record = ntpac_record_builder_new ();
+
+  if (!ntpac_dns_message_write (record, data, len, anomalies, NULL))
+    return NULL;
+  return ntpac_record_builder_end (record);
 }
 
 /**

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+typedef struct _NtpacRecordBuilder NtpacRecordBuilder;   /* <ntpac/ntpac-record-builder.h> */
+
 G_BEGIN_DECLS
 
 /* Anomaly ids appended by ntpac_dns_message_parse(); each at most once per
@@ -65,6 +67,11 @@ typedef enum
   NTPAC_DNS_TCP_MALFORMED,
 } NtpacDnsTcpStatus;
 
+gboolean           ntpac_dns_message_write (NtpacRecordBuilder  *record,
+                                            const guint8        *data,
+                                            gsize                len,
+                                            GPtrArray           *anomalies,
+                                            gchar              **qname);
 GVariant          *ntpac_dns_message_parse (const guint8 *data,
                                             gsize         len,
                                             GPtrArray    *anomalies);

@@ -177,6 +177,89 @@ test_large_records (void)
       }
 }
 
+/* Records inside records: lists of them, one as a field, lists of
+ * strings, at any depth, as a DNS message's sections and EDNS are. */
+static void
+test_nested (void)
+{
+  g_autoptr(NtpacRecordBuilder) b = ntpac_record_builder_new ();
+  static const gchar *const flags[] = { "rd", "ra" };
+
+  for (guint prefix = 0; prefix < 3; prefix++)
+    {
+      GVariantBuilder g, list, item, options;
+
+      ntpac_record_builder_add_uint16 (b, "id", 4660);
+      ntpac_record_builder_open_strings (b, "flags");
+      for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+        ntpac_record_builder_add_item_string (b, flags[i], -1);
+      ntpac_record_builder_close_strings (b);
+      ntpac_record_builder_open_strings (b, "no_flags");
+      ntpac_record_builder_close_strings (b);
+      ntpac_record_builder_open_list (b, "answers");
+      for (guint i = 0; i < 3; i++)
+        {
+          ntpac_record_builder_open_item (b);
+          if (i < 2)
+            {
+              ntpac_record_builder_add_string (b, "name", "www.example.com", -1);
+              ntpac_record_builder_add_uint32 (b, "ttl", 300 + i);
+              ntpac_record_builder_add_value (b, "extra", g_variant_new_parsed ("[byte 1, 2]"));
+            }
+          if (i == 1)
+            ntpac_record_builder_add_fields (b, g_variant_new_parsed ("{'data': <'192.0.2.1'>}"));
+          ntpac_record_builder_close_item (b);
+        }
+      ntpac_record_builder_close_list (b);
+      ntpac_record_builder_open_list (b, "empty");
+      ntpac_record_builder_close_list (b);
+      ntpac_record_builder_open_fields (b, "edns");
+      ntpac_record_builder_add_byte (b, "version", 0);
+      ntpac_record_builder_add_boolean (b, "do", TRUE);
+      ntpac_record_builder_open_list (b, "options");
+      ntpac_record_builder_open_item (b);
+      ntpac_record_builder_add_uint16 (b, "code", 10);
+      ntpac_record_builder_open_pairs (b, "pairs");
+      ntpac_record_builder_add_pair (b, "a", -1, "b", -1);
+      ntpac_record_builder_close_pairs (b);
+      ntpac_record_builder_close_item (b);
+      ntpac_record_builder_close_list (b);
+      ntpac_record_builder_close_fields (b);
+      ntpac_record_builder_add_boolean (b, "complete", TRUE);
+
+      g_variant_builder_init (&g, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&g, "{sv}", "id", g_variant_new_uint16 (4660));
+      g_variant_builder_add (&g, "{sv}", "flags", g_variant_new_strv (flags, G_N_ELEMENTS (flags)));
+      g_variant_builder_add (&g, "{sv}", "no_flags", g_variant_new_strv (NULL, 0));
+      g_variant_builder_init (&list, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint i = 0; i < 3; i++)
+        {
+          g_variant_builder_init (&item, G_VARIANT_TYPE_VARDICT);
+          if (i < 2)
+            {
+              g_variant_builder_add (&item, "{sv}", "name", g_variant_new_string ("www.example.com"));
+              g_variant_builder_add (&item, "{sv}", "ttl", g_variant_new_uint32 (300 + i));
+              g_variant_builder_add (&item, "{sv}", "extra", g_variant_new_parsed ("[byte 1, 2]"));
+            }
+          if (i == 1)
+            g_variant_builder_add (&item, "{sv}", "data", g_variant_new_string ("192.0.2.1"));
+          g_variant_builder_add_value (&list, g_variant_builder_end (&item));
+        }
+      g_variant_builder_add (&g, "{sv}", "answers", g_variant_builder_end (&list));
+      g_variant_builder_add (&g, "{sv}", "empty", g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
+      g_variant_builder_init (&item, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&item, "{sv}", "version", g_variant_new_byte (0));
+      g_variant_builder_add (&item, "{sv}", "do", g_variant_new_boolean (TRUE));
+      g_variant_builder_init (&options, G_VARIANT_TYPE ("aa{sv}"));
+      g_variant_builder_add_parsed (&options, "{'code': <@q 10>, 'pairs': <[('a', 'b')]>}");
+      g_variant_builder_add (&item, "{sv}", "options", g_variant_builder_end (&options));
+      g_variant_builder_add (&g, "{sv}", "edns", g_variant_builder_end (&item));
+      g_variant_builder_add (&g, "{sv}", "complete", g_variant_new_boolean (TRUE));
+
+      assert_record (b, g_variant_builder_end (&g), prefix);
+    }
+}
+
 /* A record from the builder reads back as the same value. */
 static void
 test_end_variant (void)
@@ -203,6 +286,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record-builder/invalid-text", test_invalid_text);
   g_test_add_func ("/record-builder/fields-and-append", test_fields_and_append);
   g_test_add_func ("/record-builder/large", test_large_records);
+  g_test_add_func ("/record-builder/nested", test_nested);
   g_test_add_func ("/record-builder/end-variant", test_end_variant);
   return g_test_run ();
 }
