@@ -135,7 +135,10 @@ end_field (NtpacRecordBuilder *self)
   ntpac_variant_writer_close (self->writer);  /* the entry */
   if (self->depth > 0)
     return;
-  ntpac_variant_writer_end (self->writer);
+  /* A field the writer refused (a wrong type given by the caller, already
+   * reported) was taken back: the record goes on without it. */
+  if (ntpac_variant_writer_end (self->writer) == 0)
+    return;
   end = self->entries->len;
   g_array_append_val (self->ends, end);
 }

@@ -260,6 +260,27 @@ test_nested (void)
     }
 }
 
+/* A field given with a wrong type is reported and left out; the record
+ * stays valid. */
+static void
+test_refused_field (void)
+{
+  g_autoptr(NtpacRecordBuilder) b = ntpac_record_builder_new ();
+  static const guint64 numbers[] = { 1, 2 };
+  GVariantBuilder g;
+
+  ntpac_record_builder_add_string (b, "before", "kept", -1);
+  g_test_expect_message ("ntpac", G_LOG_LEVEL_CRITICAL, "*");
+  ntpac_record_builder_add_fixed_array (b, "bad", "z", numbers, 2, sizeof numbers[0]);
+  g_test_assert_expected_messages ();
+  ntpac_record_builder_add_uint64 (b, "after", 7);
+
+  g_variant_builder_init (&g, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&g, "{sv}", "before", g_variant_new_string ("kept"));
+  g_variant_builder_add (&g, "{sv}", "after", g_variant_new_uint64 (7));
+  assert_record (b, g_variant_builder_end (&g), 1);
+}
+
 /* A record from the builder reads back as the same value. */
 static void
 test_end_variant (void)
@@ -287,6 +308,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record-builder/fields-and-append", test_fields_and_append);
   g_test_add_func ("/record-builder/large", test_large_records);
   g_test_add_func ("/record-builder/nested", test_nested);
+  g_test_add_func ("/record-builder/refused-field", test_refused_field);
   g_test_add_func ("/record-builder/end-variant", test_end_variant);
   return g_test_run ();
 }
