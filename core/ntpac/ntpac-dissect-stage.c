@@ -880,41 +880,6 @@ ntpac_dissect_context_add_frames (NtpacDissectContext *ctx,
     }
 }
 
-/* Each worker thread keeps the builders records are written with: the
- * finished record, and spare ones handed to dissectors. */
-typedef struct
-{
-  NtpacRecordBuilder *out;
-  GPtrArray          *spare;
-} ThreadBuilders;
-
-static void
-thread_builders_free (gpointer data)
-{
-  ThreadBuilders *tb = data;
-
-  ntpac_record_builder_free (tb->out);
-  g_ptr_array_unref (tb->spare);
-  g_free (tb);
-}
-
-static GPrivate thread_builders_key = G_PRIVATE_INIT (thread_builders_free);
-
-static ThreadBuilders *
-thread_builders (void)
-{
-  ThreadBuilders *tb = g_private_get (&thread_builders_key);
-
-  if (tb == NULL)
-    {
-      tb = g_new0 (ThreadBuilders, 1);
-      tb->out = ntpac_record_builder_new ();
-      tb->spare = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_record_builder_free);
-      g_private_set (&thread_builders_key, tb);
-    }
-  return tb;
-}
-
 /**
  * ntpac_dissect_context_begin_record:
  * @ctx: the context of the current call
@@ -929,12 +894,8 @@ thread_builders (void)
 NtpacRecordBuilder *
 ntpac_dissect_context_begin_record (NtpacDissectContext *ctx)
 {
-  ThreadBuilders *tb = thread_builders ();
-
   (void) ctx;
-  if (tb->spare->len > 0)
-    return g_ptr_array_steal_index_fast (tb->spare, tb->spare->len - 1);
-  return ntpac_record_builder_new ();
+  return ntpac_record_builder_take ();
 }
 
 /**
@@ -949,11 +910,8 @@ void
 ntpac_dissect_context_discard_record (NtpacDissectContext *ctx,
                                       NtpacRecordBuilder  *fields)
 {
-  ThreadBuilders *tb = thread_builders ();
-
   (void) ctx;
-  ntpac_record_builder_reset (fields);
-  g_ptr_array_add (tb->spare, fields);
+  ntpac_record_builder_give_back (fields);
 }
 
 /**
@@ -980,8 +938,7 @@ ntpac_dissect_context_emit_record (NtpacDissectContext *ctx,
                                    const gchar         *name)
 {
   const NtpacConversation *c = ctx->conversation;
-  ThreadBuilders *tb = thread_builders ();
-  NtpacRecordBuilder *b = tb->out;
+  NtpacRecordBuilder *b = ntpac_record_builder_take ();
   g_autoptr(NtpacFrameSet) all = NULL;
   g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
   guint8 record_key[20];
@@ -1007,7 +964,6 @@ ntpac_dissect_context_emit_record (NtpacDissectContext *ctx,
     }
   ts_ns = frames->first_ts_ns != G_MAXINT64 ? frames->first_ts_ns : c->first_ts_ns;
 
-  ntpac_record_builder_reset (b);
   ntpac_record_builder_add_int64 (b, "ts", ts_ns);
   ntpac_record_builder_add_string (b, "transport", c->transport == NTPAC_TRANSPORT_TCP ? "tcp" : "udp", -1);
   ntpac_record_add_address (b, "src", &c->tuple.src);
@@ -1028,7 +984,7 @@ ntpac_dissect_context_emit_record (NtpacDissectContext *ctx,
   if (ctx->stage->sink != NULL)
     ctx->stage->sink->record (ctx->stage->sink_data, c, output, record_key, sizeof record_key,
                               b, name, ts_ns);
-  ntpac_record_builder_reset (b);
+  ntpac_record_builder_give_back (b);
 }
 
 /**

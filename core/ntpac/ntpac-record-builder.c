@@ -66,6 +66,59 @@ ntpac_record_builder_free (NtpacRecordBuilder *self)
   g_free (self);
 }
 
+/* Each thread keeps a few builders given back, for its next records:
+ * their memory has grown to the size records take. */
+#define MAX_SPARE 16
+
+static GPrivate spare_builders = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
+
+/**
+ * ntpac_record_builder_take:
+ *
+ * Gives an empty record, one the calling thread gave back earlier when
+ * there is one: a worker writing many records allocates once.
+ *
+ * Returns: (transfer full): an empty record; give it back with
+ *   ntpac_record_builder_give_back() (or free it)
+ * Since: 0.1
+ */
+NtpacRecordBuilder *
+ntpac_record_builder_take (void)
+{
+  GPtrArray *spare = g_private_get (&spare_builders);
+
+  if (spare != NULL && spare->len > 0)
+    return g_ptr_array_steal_index_fast (spare, spare->len - 1);
+  return ntpac_record_builder_new ();
+}
+
+/**
+ * ntpac_record_builder_give_back:
+ * @self: (transfer full): a record from ntpac_record_builder_take()
+ *
+ * Empties @self and keeps it for the calling thread's next
+ * ntpac_record_builder_take().
+ * Since: 0.1
+ */
+void
+ntpac_record_builder_give_back (NtpacRecordBuilder *self)
+{
+  GPtrArray *spare = g_private_get (&spare_builders);
+
+  if (spare == NULL)
+    {
+      spare = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_record_builder_free);
+      g_private_set (&spare_builders, spare);
+    }
+  if (spare->len >= MAX_SPARE)
+    {
+      ntpac_record_builder_free (self);
+      return;
+    }
+  ntpac_record_builder_reset (self);
+  g_ptr_array_add (spare, self);
+}
+
 /**
  * ntpac_record_builder_reset:
  * @self: a record

@@ -29,6 +29,8 @@ typedef struct _NtpacRecordBuilder NtpacRecordBuilder;
 
 NtpacRecordBuilder *ntpac_record_builder_new          (void);
 void                ntpac_record_builder_free         (NtpacRecordBuilder *self);
+NtpacRecordBuilder *ntpac_record_builder_take         (void);
+void                ntpac_record_builder_give_back    (NtpacRecordBuilder *self);
 void                ntpac_record_builder_reset        (NtpacRecordBuilder *self);
 guint               ntpac_record_builder_get_n_fields (const NtpacRecordBuilder *self);
 

@@ -182,6 +182,7 @@ typedef struct
   gboolean      seen_opt;
   NtpacRecordBuilder *edns;     /* the `edns` field, from the first OPT in
                                  * additional; NULL if there is none */
+  NtpacRecordBuilder *edns_scratch;
   guint8        ext_rcode;
   gchar        *qname;
   gchar        *qtype;
@@ -889,43 +890,6 @@ format_edns_option (guint16      code,
  * version=0 do=1 ext_rcode=0 COOKIE=..."), and the first one in the
  * additional section becomes the message's EDNS. Broken options are shown
  * in hex; reading stops at the first one that overruns the data. */
-/* Where a message's sections and EDNS are written before they are put in
- * order: kept per thread, as the dissector runs on every worker. */
-typedef struct
-{
-  NtpacRecordBuilder *sections[N_SECTIONS];
-  NtpacRecordBuilder *edns;
-} ThreadBuilders;
-
-static void
-thread_builders_free (gpointer data)
-{
-  ThreadBuilders *tb = data;
-
-  for (guint s = 0; s < N_SECTIONS; s++)
-    ntpac_record_builder_free (tb->sections[s]);
-  ntpac_record_builder_free (tb->edns);
-  g_free (tb);
-}
-
-static GPrivate thread_builders_key = G_PRIVATE_INIT (thread_builders_free);
-
-static ThreadBuilders *
-thread_builders (void)
-{
-  ThreadBuilders *tb = g_private_get (&thread_builders_key);
-
-  if (tb == NULL)
-    {
-      tb = g_new0 (ThreadBuilders, 1);
-      for (guint s = 0; s < N_SECTIONS; s++)
-        tb->sections[s] = ntpac_record_builder_new ();
-      tb->edns = ntpac_record_builder_new ();
-      g_private_set (&thread_builders_key, tb);
-    }
-  return tb;
-}
-
 static void
 parse_opt (NtpacDnsParser  *p,
            NtpacDnsSection  section,
@@ -950,7 +914,7 @@ parse_opt (NtpacDnsParser  *p,
                           udp_size, version, do_bit, ext_rcode);
   if (use)
     {
-      edns = thread_builders ()->edns;
+      edns = p->edns_scratch;
       ntpac_record_builder_open_fields (edns, "edns");
       ntpac_record_builder_add_uint16 (edns, "udp_size", udp_size);
       ntpac_record_builder_add_byte (edns, "version", version);
@@ -1213,7 +1177,7 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
                          GPtrArray           *anomalies,
                          gchar              **qname)
 {
-  ThreadBuilders *tb = thread_builders ();
+  NtpacRecordBuilder *sections[N_SECTIONS];
   NtpacDnsParser p = { 0 };
   NtpacCursor c;
   guint16 id, flags;
@@ -1248,14 +1212,14 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   /* The sections come first in the message, but after the header's
    * fields in the record (whose rcode EDNS extends): each is written
    * aside, then appended. */
-  ntpac_record_builder_reset (tb->edns);
+  p.edns_scratch = ntpac_record_builder_take ();
   for (guint s = 0; s < N_SECTIONS; s++)
     {
-      ntpac_record_builder_reset (tb->sections[s]);
-      ntpac_record_builder_open_list (tb->sections[s], section_keys[s]);
+      sections[s] = ntpac_record_builder_take ();
+      ntpac_record_builder_open_list (sections[s], section_keys[s]);
       if (go_on)
-        go_on = parse_section (&p, &c, s, counts[s], tb->sections[s]);
-      ntpac_record_builder_close_list (tb->sections[s]);
+        go_on = parse_section (&p, &c, s, counts[s], sections[s]);
+      ntpac_record_builder_close_list (sections[s]);
     }
   if (go_on && ntpac_cursor_remaining (&c) > 0)
     report (&p, NTPAC_DNS_ANOMALY_TRAILING_DATA);
@@ -1269,9 +1233,13 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   ntpac_record_builder_add_string (record, "qname", p.qname != NULL ? p.qname : "", -1);
   ntpac_record_builder_add_string (record, "qtype", p.qtype != NULL ? p.qtype : "", -1);
   for (guint s = 0; s < N_SECTIONS; s++)
-    ntpac_record_builder_append (record, tb->sections[s]);
+    {
+      ntpac_record_builder_append (record, sections[s]);
+      ntpac_record_builder_give_back (sections[s]);
+    }
   if (p.edns != NULL)
     ntpac_record_builder_append (record, p.edns);
+  ntpac_record_builder_give_back (p.edns_scratch);
   ntpac_record_builder_add_boolean (record, "complete", !p.damaged);
 
   if (qname != NULL)
