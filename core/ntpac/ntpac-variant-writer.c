@@ -155,8 +155,14 @@ type_supported (const gchar *type)
 {
   const gchar *end;
 
-  if (type == NULL || !g_variant_type_string_scan (type, NULL, &end)
-      || *end != '\0')
+  if (type == NULL)
+    return FALSE;
+  /* most values: one basic type, or a record's entry */
+  if (type[0] != '\0' && type[1] == '\0' && strchr ("bynqiuxthdsogv", type[0]) != NULL)
+    return TRUE;
+  if (strcmp (type, "{sv}") == 0)
+    return TRUE;
+  if (!g_variant_type_string_scan (type, NULL, &end) || *end != '\0')
     return FALSE;
   return strpbrk (type, "m*?r") == NULL;
 }
