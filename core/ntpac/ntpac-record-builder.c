@@ -217,6 +217,44 @@ pop (NtpacRecordBuilder *self,
   return TRUE;
 }
 
+/* A field whose value is one basic value is written whole by the writer:
+ * the common case, at a fraction of the cost of member by member. */
+static gboolean
+begin_whole_field (NtpacRecordBuilder *self)
+{
+  g_return_val_if_fail (takes_fields (self), FALSE);
+  if (self->depth == 0)
+    {
+      pad_entries (self);
+      ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
+    }
+  return TRUE;
+}
+
+static void
+end_whole_field (NtpacRecordBuilder *self)
+{
+  gsize end;
+
+  if (self->depth > 0 || ntpac_variant_writer_end (self->writer) == 0)
+    return;
+  end = self->entries->len;
+  g_array_append_val (self->ends, end);
+}
+
+static void
+add_fixed_field (NtpacRecordBuilder *self,
+                 const gchar        *key,
+                 gchar               letter,
+                 gconstpointer       value,
+                 gsize               size)
+{
+  if (!begin_whole_field (self))
+    return;
+  ntpac_variant_writer_add_entry (self->writer, key, letter, value, size);
+  end_whole_field (self);
+}
+
 /**
  * ntpac_record_builder_add_string:
  * @self: a record
@@ -234,10 +272,10 @@ ntpac_record_builder_add_string (NtpacRecordBuilder *self,
                                  const gchar        *text,
                                  gssize              len)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "s");
-  ntpac_variant_writer_add_string (self->writer, text, len);
-  end_field (self);
+  if (!begin_whole_field (self))
+    return;
+  ntpac_variant_writer_add_string_entry (self->writer, key, text, len);
+  end_whole_field (self);
 }
 
 void
@@ -245,10 +283,9 @@ ntpac_record_builder_add_boolean (NtpacRecordBuilder *self,
                                   const gchar        *key,
                                   gboolean            value)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "b");
-  ntpac_variant_writer_add_boolean (self->writer, value);
-  end_field (self);
+  guint8 b = value ? 1 : 0;
+
+  add_fixed_field (self, key, 'b', &b, 1);
 }
 
 void
@@ -256,10 +293,7 @@ ntpac_record_builder_add_byte (NtpacRecordBuilder *self,
                                const gchar        *key,
                                guint8              value)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "y");
-  ntpac_variant_writer_add_byte (self->writer, value);
-  end_field (self);
+  add_fixed_field (self, key, 'y', &value, sizeof value);
 }
 
 void
@@ -267,10 +301,7 @@ ntpac_record_builder_add_uint16 (NtpacRecordBuilder *self,
                                  const gchar        *key,
                                  guint16             value)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "q");
-  ntpac_variant_writer_add_uint16 (self->writer, value);
-  end_field (self);
+  add_fixed_field (self, key, 'q', &value, sizeof value);
 }
 
 void
@@ -278,10 +309,7 @@ ntpac_record_builder_add_uint32 (NtpacRecordBuilder *self,
                                  const gchar        *key,
                                  guint32             value)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "u");
-  ntpac_variant_writer_add_uint32 (self->writer, value);
-  end_field (self);
+  add_fixed_field (self, key, 'u', &value, sizeof value);
 }
 
 void
@@ -289,10 +317,7 @@ ntpac_record_builder_add_uint64 (NtpacRecordBuilder *self,
                                  const gchar        *key,
                                  guint64             value)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "t");
-  ntpac_variant_writer_add_uint64 (self->writer, value);
-  end_field (self);
+  add_fixed_field (self, key, 't', &value, sizeof value);
 }
 
 void
@@ -300,10 +325,7 @@ ntpac_record_builder_add_int64 (NtpacRecordBuilder *self,
                                 const gchar        *key,
                                 gint64              value)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "x");
-  ntpac_variant_writer_add_int64 (self->writer, value);
-  end_field (self);
+  add_fixed_field (self, key, 'x', &value, sizeof value);
 }
 
 /**

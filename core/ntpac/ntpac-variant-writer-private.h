@@ -71,6 +71,19 @@ void ntpac_variant_writer_add_fixed_array  (NtpacVariantWriter *w,
                                             gsize               n,
                                             gsize               element_size);
 
+/* The next value must be a `{sv}` entry: writes all of it at once, for a
+ * value of the fixed-size basic type @letter (@size bytes, host order), or
+ * for a string (made valid as ntpac_variant_writer_add_string() does). */
+void ntpac_variant_writer_add_entry        (NtpacVariantWriter *w,
+                                            const gchar        *key,
+                                            gchar               letter,
+                                            gconstpointer       value,
+                                            gsize               size);
+void ntpac_variant_writer_add_string_entry (NtpacVariantWriter *w,
+                                            const gchar        *key,
+                                            const gchar        *text,
+                                            gssize              len);
+
 /* @value's type must be the next value's type; it is written in normal
  * form. A floating reference is sunk and released. */
 void ntpac_variant_writer_add_value        (NtpacVariantWriter *w,

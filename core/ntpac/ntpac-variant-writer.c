@@ -794,6 +794,109 @@ ntpac_variant_writer_add_string (NtpacVariantWriter *w,
   member_end (w);
 }
 
+/* The next value must be a `{sv}` entry: writes its whole serialisation
+ * in one go (the key, its NUL, the variant padded to 8: @size bytes of
+ * @value, a NUL, the type @letter; then the key's end as the entry's one
+ * framing offset). Records are mostly such entries. */
+static void
+add_entry_bytes (NtpacVariantWriter *w,
+                 const gchar        *key,
+                 gchar               letter,
+                 gconstpointer       value,
+                 gsize               size,
+                 gboolean            nul)
+{
+  gsize key_len = strlen (key);
+  gsize value_at = (key_len + 1 + 7) & ~(gsize) 7;
+  gsize body = value_at + size + (nul ? 1 : 0) + 2;
+  gsize offset_size = ntpac_variant_offset_size (body, 1);
+  const Frame *f;
+  guint8 *p;
+
+  if (!member_start (w, "{"))
+    return;
+  f = &w->frames[w->depth - 1];
+  if (f->cur_len != 4 || memcmp (w->types->str + f->next, "{sv}", 4) != 0)
+    {
+      mismatch (w, w->types->str + f->next, f->cur_len, "{sv}");
+      return;
+    }
+  p = grow (w, body + offset_size);
+  if (p == NULL)
+    return;
+  memset (p, 0, body + offset_size);
+  memcpy (p, key, key_len);
+  if (size > 0)
+    memcpy (p + value_at, value, size);
+  p[body - 1] = (guint8) letter;
+  for (gsize b = 0; b < offset_size; b++)
+    p[body + b] = (guint8) ((key_len + 1) >> (8 * b));   /* little-endian */
+  member_end (w);
+}
+
+/**
+ * ntpac_variant_writer_add_entry:
+ * @w: a writer whose next value is a `{sv}` entry
+ * @key: the entry's key, valid UTF-8
+ * @letter: the value's type: one of b y n q i u x t h d
+ * @value: the value, in host order
+ * @size: its size (1, 2, 4 or 8)
+ *
+ * Writes a whole entry with a fixed-size basic value: what
+ * open, add_string, open_variant, add_*, close and close would write.
+ */
+void
+ntpac_variant_writer_add_entry (NtpacVariantWriter *w,
+                                const gchar        *key,
+                                gchar               letter,
+                                gconstpointer       value,
+                                gsize               size)
+{
+  guint align;
+  gsize fixed;
+
+  g_return_if_fail (w != NULL && key != NULL);
+  g_return_if_fail (strchr ("bynqiuxthd", letter) != NULL && letter != '\0');
+  type_info ((const gchar[]) { letter, '\0' }, &align, &fixed);
+  g_return_if_fail (fixed == size);
+  add_entry_bytes (w, key, letter, value, size, FALSE);
+}
+
+/**
+ * ntpac_variant_writer_add_string_entry:
+ * @w: a writer whose next value is a `{sv}` entry
+ * @key: the entry's key, valid UTF-8
+ * @text: the string value
+ * @len: its length, or -1 if NUL-terminated
+ *
+ * Writes a whole entry with a string value, made valid as
+ * ntpac_variant_writer_add_string() does.
+ */
+void
+ntpac_variant_writer_add_string_entry (NtpacVariantWriter *w,
+                                       const gchar        *key,
+                                       const gchar        *text,
+                                       gssize              len)
+{
+  gsize n;
+
+  g_return_if_fail (w != NULL && key != NULL);
+  g_return_if_fail (text != NULL || len == 0);
+
+  n = len < 0 ? strlen (text) : (gsize) len;
+  if (G_LIKELY (n == 0 || g_utf8_validate_len (text, n, NULL)))
+    {
+      add_entry_bytes (w, key, 's', text, n, TRUE);
+      return;
+    }
+  ntpac_variant_writer_open (w);
+  ntpac_variant_writer_add_string (w, key, -1);
+  ntpac_variant_writer_open_variant (w, "s");
+  ntpac_variant_writer_add_string (w, text, (gssize) n);
+  ntpac_variant_writer_close (w);
+  ntpac_variant_writer_close (w);
+}
+
 void
 ntpac_variant_writer_add_object_path (NtpacVariantWriter *w,
                                       const gchar        *path)
