@@ -3,7 +3,8 @@
 # the NTPAC paper's Table 1, and the same with the store), against tcpdump
 # (read limit) and tcpflow (reassembly) on the same file in the same run.
 # Runs with the store also report the database's size against the
-# capture's.
+# capture's. Last, the whole pipeline and tshark on a generated DNS-only
+# capture: many small records rather than many bytes.
 #
 #   bench/run-bench.sh [--size 1G] [--runs 3] [--jobs 2] [--build _build] [FILE]
 #
@@ -127,3 +128,25 @@ fi
 if command -v tcpflow >/dev/null; then
   row "tcpflow -r FILE -o DIR" "$(best_of tcpflow tcpflow -r "$file" -o "$tmp/flows")"
 fi
+
+# Many small records: a DNS-only capture (422 K messages in 191 K UDP
+# conversations), the whole pipeline against tshark on the same file.
+dns_file=$tmp/dns-only.pcap
+"$gen" -o "$dns_file" --size 50M --seed 3 --mix dns=1 >/dev/null
+cat "$dns_file" > /dev/null
+saved_bytes=$bytes
+saved_reference=$reference
+bytes=$(stat -c %s "$dns_file")
+reference=
+echo
+echo "DNS-only capture ($(numfmt --to=iec "$bytes"), ntpac-gen --size 50M --seed 3 --mix dns=1):"
+row "run: HTTP+DNS+TLS + store + SHA-256 (-j $jobs)" "$(best_of dns-run "$engine" run -j "$jobs" -o "$tmp/db" "$dns_file")"
+if command -v tshark >/dev/null; then
+  saved_runs=$runs
+  runs=1
+  row "tshark -Y dns -T fields" "$(best_of tshark-dns tshark -n -r "$dns_file" -Y dns -T fields \
+    -e frame.number -e dns.qry.name -e dns.a)"
+  runs=$saved_runs
+fi
+bytes=$saved_bytes
+reference=$saved_reference
