@@ -18,46 +18,6 @@
 #define OFF_WWW     12
 #define OFF_EXAMPLE 16
 
-static GByteArray *
-msg_new (guint16 flags,
-         guint16 qd,
-         guint16 an,
-         guint16 ns,
-         guint16 ar)
-{
-  GByteArray *m = g_byte_array_new ();
-
-  dns_put_u16 (m, 0x1234);
-  dns_put_u16 (m, flags);
-  dns_put_u16 (m, qd);
-  dns_put_u16 (m, an);
-  dns_put_u16 (m, ns);
-  dns_put_u16 (m, ar);
-  return m;
-}
-
-/* A record's fixed fields; rr_end() fills in RDLENGTH. */
-static gsize
-rr_begin (GByteArray *m,
-          guint16     type,
-          guint16     klass,
-          guint32     ttl)
-{
-  dns_put_u16 (m, type);
-  dns_put_u16 (m, klass);
-  dns_put_u32 (m, ttl);
-  dns_put_u16 (m, 0);
-  return m->len;
-}
-
-static void
-rr_end (GByteArray *m,
-        gsize       start)
-{
-  m->data[start - 2] = (guint8) ((m->len - start) >> 8);
-  m->data[start - 1] = (guint8) (m->len - start);
-}
-
 static void
 put_rr (GByteArray *m,
         guint16     type,
@@ -65,10 +25,10 @@ put_rr (GByteArray *m,
         const void *rdata,
         gsize       len)
 {
-  gsize start = rr_begin (m, type, 1, ttl);
+  gsize start = dns_rr_begin (m, type, 1, ttl);
 
   dns_put_bytes (m, rdata, len);
-  rr_end (m, start);
+  dns_rr_end (m, start);
 }
 
 static void
@@ -82,9 +42,9 @@ put_opt (GByteArray *m)
   gsize start;
 
   dns_put_u8 (m, 0);
-  start = rr_begin (m, 41, 1232, 0x8000);
+  start = dns_rr_begin (m, 41, 1232, 0x8000);
   dns_put_bytes (m, options, sizeof options);
-  rr_end (m, start);
+  dns_rr_end (m, start);
 }
 
 static void
@@ -102,7 +62,7 @@ save (const gchar *dir,
 static GByteArray *
 make_query (void)
 {
-  GByteArray *m = msg_new (0x0120, 1, 0, 0, 1);
+  GByteArray *m = dns_message_new (0x1234, 0x0120, 1, 0, 0, 1);
 
   dns_put_name_to (m, "www.example.org", 0);
   dns_put_u16 (m, 1);
@@ -116,24 +76,24 @@ make_response (void)
 {
   static const guint8 a[] = { 192, 0, 2, 1 };
   static const guint8 aaaa[] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-  GByteArray *m = msg_new (0x8180, 1, 3, 1, 2);
+  GByteArray *m = dns_message_new (0x1234, 0x8180, 1, 3, 1, 2);
   gsize start;
 
   dns_put_name_to (m, "www.example.org", 0);
   dns_put_u16 (m, 1);
   dns_put_u16 (m, 1);
   dns_put_name_to (m, "", OFF_WWW);
-  start = rr_begin (m, 5, 1, 300);
+  start = dns_rr_begin (m, 5, 1, 300);
   dns_put_name_to (m, "cdn", OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "cdn", OFF_EXAMPLE);
   put_rr (m, 1, 60, a, sizeof a);
   dns_put_name_to (m, "cdn", OFF_EXAMPLE);
   put_rr (m, 28, 60, aaaa, sizeof aaaa);
   dns_put_name_to (m, "", OFF_EXAMPLE);
-  start = rr_begin (m, 2, 1, 3600);
+  start = dns_rr_begin (m, 2, 1, 3600);
   dns_put_name_to (m, "ns1", OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "ns1", OFF_EXAMPLE);
   put_rr (m, 1, 3600, a, sizeof a);
   put_opt (m);
@@ -151,45 +111,45 @@ make_records (void)
     0, 4, 0, 4, 192, 0, 2, 1,                   /* ipv4hint */
   };
   static const guint8 unknown[] = { 0xde, 0xad };
-  GByteArray *m = msg_new (0x8400, 1, 8, 0, 0);
+  GByteArray *m = dns_message_new (0x1234, 0x8400, 1, 8, 0, 0);
   gsize start;
 
   dns_put_name_to (m, "www.example.org", 0);
   dns_put_u16 (m, 255);
   dns_put_u16 (m, 1);
   dns_put_name_to (m, "", OFF_EXAMPLE);
-  start = rr_begin (m, 15, 1, 1);
+  start = dns_rr_begin (m, 15, 1, 1);
   dns_put_u16 (m, 10);
   dns_put_name_to (m, "mail", OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "", OFF_EXAMPLE);
   put_rr (m, 16, 2, txt, sizeof txt);
   dns_put_name_to (m, "", OFF_EXAMPLE);
-  start = rr_begin (m, 6, 1, 3);
+  start = dns_rr_begin (m, 6, 1, 3);
   dns_put_name_to (m, "ns1", OFF_EXAMPLE);
   dns_put_name_to (m, "hostmaster", OFF_EXAMPLE);
   for (guint i = 0; i < 5; i++)
     dns_put_u32 (m, 1000 + i);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "_sip._tcp", OFF_EXAMPLE);
-  start = rr_begin (m, 33, 1, 4);
+  start = dns_rr_begin (m, 33, 1, 4);
   dns_put_u16 (m, 1);
   dns_put_u16 (m, 2);
   dns_put_u16 (m, 5060);
   dns_put_name_to (m, "sip", OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "", OFF_EXAMPLE);
   put_rr (m, 257, 5, caa, sizeof caa);
   dns_put_name_to (m, "", OFF_WWW);
-  start = rr_begin (m, 65, 1, 6);
+  start = dns_rr_begin (m, 65, 1, 6);
   dns_put_u16 (m, 1);
   dns_put_u8 (m, 0);
   dns_put_bytes (m, svc_params, sizeof svc_params);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "1.2.0.192.in-addr.arpa", 0);
-  start = rr_begin (m, 12, 1, 7);
+  start = dns_rr_begin (m, 12, 1, 7);
   dns_put_name_to (m, "", OFF_WWW);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name_to (m, "", OFF_EXAMPLE);
   put_rr (m, 65280, 8, unknown, sizeof unknown);
   return m;
@@ -199,7 +159,7 @@ static GByteArray *
 make_update (void)
 {
   static const guint8 a[] = { 192, 0, 2, 7 };
-  GByteArray *m = msg_new (0x2800, 1, 0, 2, 0);
+  GByteArray *m = dns_message_new (0x1234, 0x2800, 1, 0, 2, 0);
 
   dns_put_name_to (m, "example.org", 0);
   dns_put_u16 (m, 6);
@@ -218,13 +178,13 @@ static GByteArray *
 make_mdns (void)
 {
   static const guint8 a[] = { 192, 168, 1, 2 };
-  GByteArray *m = msg_new (0x8400, 0, 1, 0, 0);
+  GByteArray *m = dns_message_new (0x1234, 0x8400, 0, 1, 0, 0);
   gsize start;
 
   dns_put_name_to (m, "printer.local", 0);
-  start = rr_begin (m, 1, 0x8001, 120);
+  start = dns_rr_begin (m, 1, 0x8001, 120);
   dns_put_bytes (m, a, sizeof a);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   return m;
 }
 

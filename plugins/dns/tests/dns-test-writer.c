@@ -89,3 +89,59 @@ dns_put_name_to (GByteArray  *m,
   else
     dns_put_u8 (m, 0);
 }
+
+/* A header: the message's id, flags and the four section counts. */
+GByteArray *
+dns_message_new (guint16 id,
+                 guint16 flags,
+                 guint16 qd,
+                 guint16 an,
+                 guint16 ns,
+                 guint16 ar)
+{
+  GByteArray *m = g_byte_array_new ();
+
+  dns_put_u16 (m, id);
+  dns_put_u16 (m, flags);
+  dns_put_u16 (m, qd);
+  dns_put_u16 (m, an);
+  dns_put_u16 (m, ns);
+  dns_put_u16 (m, ar);
+  return m;
+}
+
+void
+dns_put_question (GByteArray  *m,
+                  const gchar *name,
+                  guint16      type,
+                  guint16      klass)
+{
+  dns_put_name (m, name);
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, klass);
+}
+
+/* A record's fixed fields after its owner name, with an RDLENGTH that
+ * dns_rr_end() fills in; returns where the data starts. */
+gsize
+dns_rr_begin (GByteArray *m,
+              guint16     type,
+              guint16     klass,
+              guint32     ttl)
+{
+  dns_put_u16 (m, type);
+  dns_put_u16 (m, klass);
+  dns_put_u32 (m, ttl);
+  dns_put_u16 (m, 0);
+  return m->len;
+}
+
+void
+dns_rr_end (GByteArray *m,
+            gsize       start)
+{
+  gsize len = m->len - start;
+
+  m->data[start - 2] = (guint8) (len >> 8);
+  m->data[start - 1] = (guint8) len;
+}

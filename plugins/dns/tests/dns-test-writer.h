@@ -30,4 +30,21 @@ void dns_put_name_to (GByteArray  *m,
                       const gchar *dotted,
                       guint16      ptr);
 
+GByteArray *dns_message_new  (guint16      id,
+                              guint16      flags,
+                              guint16      qd,
+                              guint16      an,
+                              guint16      ns,
+                              guint16      ar);
+void        dns_put_question (GByteArray  *m,
+                              const gchar *name,
+                              guint16      type,
+                              guint16      klass);
+gsize       dns_rr_begin     (GByteArray  *m,
+                              guint16      type,
+                              guint16      klass,
+                              guint32      ttl);
+void        dns_rr_end       (GByteArray  *m,
+                              gsize        start);
+
 G_END_DECLS

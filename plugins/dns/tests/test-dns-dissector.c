@@ -24,35 +24,6 @@
 
 /* ---- a message writer ---------------------------------------------------- */
 
-static GByteArray *
-msg_new (guint16 id,
-         guint16 flags,
-         guint16 qd,
-         guint16 an,
-         guint16 ns,
-         guint16 ar)
-{
-  GByteArray *m = g_byte_array_new ();
-
-  dns_put_u16 (m, id);
-  dns_put_u16 (m, flags);
-  dns_put_u16 (m, qd);
-  dns_put_u16 (m, an);
-  dns_put_u16 (m, ns);
-  dns_put_u16 (m, ar);
-  return m;
-}
-
-static void
-put_question (GByteArray  *m,
-              const gchar *name,
-              guint16      type)
-{
-  dns_put_name (m, name);
-  dns_put_u16 (m, type);
-  dns_put_u16 (m, C_IN);
-}
-
 /* A record whose owner is a pointer to the first question's name. */
 static void
 put_record (GByteArray   *m,
@@ -74,9 +45,9 @@ query (guint16      id,
        const gchar *name,
        guint16      type)
 {
-  GByteArray *m = msg_new (id, F_QUERY, 1, 0, 0, 1);
+  GByteArray *m = dns_message_new (id, F_QUERY, 1, 0, 0, 1);
 
-  put_question (m, name, type);
+  dns_put_question (m, name, type, C_IN);
   /* EDNS: OPT owned by the root, 1232-byte UDP size, DO set. */
   dns_put_u8 (m, 0);
   dns_put_u16 (m, T_OPT);
@@ -95,9 +66,9 @@ static const guint8 addr4[4] = { 192, 0, 2, 53 };
 static GByteArray *
 aaaa_response (guint16 id)
 {
-  GByteArray *m = msg_new (id, F_RESPONSE, 1, 1, 0, 0);
+  GByteArray *m = dns_message_new (id, F_RESPONSE, 1, 1, 0, 0);
 
-  put_question (m, "www.example.org", T_AAAA);
+  dns_put_question (m, "www.example.org", T_AAAA, C_IN);
   put_record (m, T_AAAA, 300, addr6, sizeof addr6);
   return m;
 }
@@ -106,10 +77,10 @@ aaaa_response (guint16 id)
 static GByteArray *
 cname_response (guint16 id)
 {
-  GByteArray *m = msg_new (id, F_RESPONSE, 1, 2, 0, 0);
+  GByteArray *m = dns_message_new (id, F_RESPONSE, 1, 2, 0, 0);
   g_autoptr(GByteArray) target = g_byte_array_new ();
 
-  put_question (m, "alias.example.net", T_A);
+  dns_put_question (m, "alias.example.net", T_A, C_IN);
   dns_put_name (target, "host.example.net");
   put_record (m, T_CNAME, 60, target->data, target->len);
   /* The A record is owned by the CNAME's target, at its data. */
@@ -352,11 +323,11 @@ static void
 test_udp_nxdomain (void)
 {
   g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_UDP_DATAGRAM, 49152, 53);
-  g_autoptr(GByteArray) r = msg_new (0xbeef, F_NXDOMAIN, 1, 0, 1, 0);
+  g_autoptr(GByteArray) r = dns_message_new (0xbeef, F_NXDOMAIN, 1, 0, 1, 0);
   g_autoptr(GByteArray) soa = g_byte_array_new ();
   g_autoptr(GPtrArray) records = NULL;
 
-  put_question (r, "nope.example.org", T_A);
+  dns_put_question (r, "nope.example.org", T_A, C_IN);
   dns_put_name (soa, "ns.example.org");
   dns_put_name (soa, "hostmaster.example.org");
   for (guint i = 0; i < 5; i++)
@@ -400,7 +371,7 @@ static void
 test_udp_malformed (void)
 {
   g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_UDP_DATAGRAM, 49152, 53);
-  g_autoptr(GByteArray) r = msg_new (7, F_RESPONSE, 1, 3, 0, 0);
+  g_autoptr(GByteArray) r = dns_message_new (7, F_RESPONSE, 1, 3, 0, 0);
   g_autoptr(GPtrArray) records = NULL;
   static const guint8 five[5] = { 192, 0, 2, 1, 9 };
   static const gchar *const expected[] = { "dns.malformed", "dns.counts-exceed-message", NULL };
@@ -409,7 +380,7 @@ test_udp_malformed (void)
   g_test_summary ("A response with an A record of 5 bytes and a header that counts "
                   "one answer more than it holds: both anomalies, and a record with "
                   "what could be read, marked incomplete.");
-  put_question (r, "www.example.org", T_A);
+  dns_put_question (r, "www.example.org", T_A, C_IN);
   put_record (r, T_A, 60, addr4, sizeof addr4);
   put_record (r, T_A, 60, five, sizeof five);
 
@@ -431,11 +402,11 @@ static void
 test_udp_label_loop (void)
 {
   g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_UDP_DATAGRAM, 49152, 53);
-  g_autoptr(GByteArray) r = msg_new (8, F_RESPONSE, 1, 1, 0, 0);
+  g_autoptr(GByteArray) r = dns_message_new (8, F_RESPONSE, 1, 1, 0, 0);
   g_autoptr(GPtrArray) records = NULL;
   static const gchar *const expected[] = { "dns.label-loop", NULL };
 
-  put_question (r, "loop.example", T_A);
+  dns_put_question (r, "loop.example", T_A, C_IN);
   /* An answer whose owner name points at itself. */
   dns_put_u16 (r, 0xc000 | r->len);
   dns_put_u16 (r, T_A);
@@ -693,7 +664,7 @@ static void
 test_tcp_malformed (void)
 {
   g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_TCP_STREAM, 49152, 53);
-  g_autoptr(GByteArray) bad = msg_new (0x0bad, F_RESPONSE, 1, 1, 0, 0);
+  g_autoptr(GByteArray) bad = dns_message_new (0x0bad, F_RESPONSE, 1, 1, 0, 0);
   g_autoptr(GByteArray) good = aaaa_response (0x0600);
   g_autoptr(GByteArray) stream = g_byte_array_new ();
   g_autoptr(GPtrArray) records = NULL;
@@ -701,7 +672,7 @@ test_tcp_malformed (void)
 
   g_test_summary ("A message whose prefix is shorter than what its header counts: "
                   "a partial record and an anomaly, and the next message is read.");
-  put_question (bad, "cut.example.org", T_A);
+  dns_put_question (bad, "cut.example.org", T_A, C_IN);
   dns_put_u16 (bad, 0xc000 | 12);
   dns_put_u16 (bad, T_A);
   append_framed (stream, bad);
@@ -723,12 +694,12 @@ static void
 test_udp_corrupt_on_port_53 (void)
 {
   /* a query whose header counts 207 additional records it does not hold */
-  g_autoptr(GByteArray) m = msg_new (0xb2d0, F_QUERY, 1, 0, 0, 207);
+  g_autoptr(GByteArray) m = dns_message_new (0xb2d0, F_QUERY, 1, 0, 0, 207);
 
   g_test_summary ("On port 53 a datagram that fails the content checks is read "
                   "as DNS anyway, its damage reported; on another port it is "
                   "not taken for DNS.");
-  put_question (m, "sip.example.dk", 1);
+  dns_put_question (m, "sip.example.dk", 1, C_IN);
   {
     g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_UDP_DATAGRAM, 2712, 53);
     g_autoptr(GPtrArray) records = NULL;

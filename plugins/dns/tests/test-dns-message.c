@@ -45,61 +45,6 @@
 
 /* ---- a message writer --------------------------------------------------- */
 
-static GByteArray *
-msg_new (guint16 id,
-         guint16 flags,
-         guint16 qd,
-         guint16 an,
-         guint16 ns,
-         guint16 ar)
-{
-  GByteArray *m = g_byte_array_new ();
-
-  dns_put_u16 (m, id);
-  dns_put_u16 (m, flags);
-  dns_put_u16 (m, qd);
-  dns_put_u16 (m, an);
-  dns_put_u16 (m, ns);
-  dns_put_u16 (m, ar);
-  return m;
-}
-
-static void
-put_question (GByteArray  *m,
-              const gchar *name,
-              guint16      type,
-              guint16      klass)
-{
-  dns_put_name (m, name);
-  dns_put_u16 (m, type);
-  dns_put_u16 (m, klass);
-}
-
-/* A record's fixed fields after its owner name, with an RDLENGTH that
- * rr_end() fills in; returns where the data starts. */
-static gsize
-rr_begin (GByteArray *m,
-          guint16     type,
-          guint16     klass,
-          guint32     ttl)
-{
-  dns_put_u16 (m, type);
-  dns_put_u16 (m, klass);
-  dns_put_u32 (m, ttl);
-  dns_put_u16 (m, 0);
-  return m->len;
-}
-
-static void
-rr_end (GByteArray *m,
-        gsize       start)
-{
-  gsize len = m->len - start;
-
-  m->data[start - 2] = (guint8) (len >> 8);
-  m->data[start - 1] = (guint8) len;
-}
-
 static void
 put_rr (GByteArray *m,
         guint16     type,
@@ -108,10 +53,10 @@ put_rr (GByteArray *m,
         const void *rdata,
         gsize       len)
 {
-  gsize start = rr_begin (m, type, klass, ttl);
+  gsize start = dns_rr_begin (m, type, klass, ttl);
 
   dns_put_bytes (m, rdata, len);
-  rr_end (m, start);
+  dns_rr_end (m, start);
 }
 
 /* A character string (length byte and bytes). */
@@ -132,9 +77,9 @@ response_new (guint16 flags,
               guint16 ar,
               guint16 qtype)
 {
-  GByteArray *m = msg_new (0xbeef, flags, 1, an, ns, ar);
+  GByteArray *m = dns_message_new (0xbeef, flags, 1, an, ns, ar);
 
-  put_question (m, "www.example.org", qtype, C_IN);
+  dns_put_question (m, "www.example.org", qtype, C_IN);
   return m;
 }
 
@@ -357,11 +302,11 @@ get_edns (const Parsed *p)
 static void
 test_query (void)
 {
-  g_autoptr(GByteArray) m = msg_new (0x1234, F_QUERY, 1, 0, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (0x1234, F_QUERY, 1, 0, 0, 0);
   g_autoptr(GVariant) edns = NULL;
   g_auto(Parsed) p = { 0 };
 
-  put_question (m, "www.example.org", T_A, C_IN);
+  dns_put_question (m, "www.example.org", T_A, C_IN);
   parse_msg (&p, m);
   assert_u16 (p.record, "id", 0x1234);
   assert_bool (p.record, "is_response", FALSE);
@@ -409,11 +354,11 @@ test_whole_record (void)
 static void
 test_all_flags (void)
 {
-  g_autoptr(GByteArray) m = msg_new (1, 0x87f0, 1, 0, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (1, 0x87f0, 1, 0, 0, 0);
   g_auto(Parsed) p = { 0 };
 
   g_test_summary ("Every header flag, the reserved Z bit included");
-  put_question (m, ".", T_NS, C_IN);
+  dns_put_question (m, ".", T_NS, C_IN);
   parse_msg (&p, m);
   assert_flags (&p, "aa", "tc", "rd", "ra", "z", "ad", "cd", NULL);
   assert_bool (p.record, "is_response", TRUE);
@@ -436,7 +381,7 @@ test_opcodes_rcodes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (opcodes); i++)
     {
-      g_autoptr(GByteArray) m = msg_new (1, (guint16) (opcodes[i].opcode << 11), 0, 0, 0, 0);
+      g_autoptr(GByteArray) m = dns_message_new (1, (guint16) (opcodes[i].opcode << 11), 0, 0, 0, 0);
       g_auto(Parsed) p = { 0 };
 
       parse_msg (&p, m);
@@ -447,7 +392,7 @@ test_opcodes_rcodes (void)
     }
   for (guint i = 0; i < G_N_ELEMENTS (rcodes); i++)
     {
-      g_autoptr(GByteArray) m = msg_new (1, (guint16) (0x8000 | i), 0, 0, 0, 0);
+      g_autoptr(GByteArray) m = dns_message_new (1, (guint16) (0x8000 | i), 0, 0, 0, 0);
       g_auto(Parsed) p = { 0 };
 
       parse_msg (&p, m);
@@ -459,15 +404,15 @@ static void
 test_types_classes (void)
 {
   static const guint8 blob[] = { 0xde, 0xad, 0xbe, 0xef };
-  g_autoptr(GByteArray) m = msg_new (7, F_RESPONSE, 4, 2, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (7, F_RESPONSE, 4, 2, 0, 0);
   g_auto(Parsed) p = { 0 };
 
   g_test_summary ("Unknown types and classes as RFC 3597 names; data of "
                   "types without a text form in hex");
-  put_question (m, "example.org", 65280, C_IN);
-  put_question (m, "version.bind", T_TXT, C_CH);
-  put_question (m, "example.org", 255, C_ANY);
-  put_question (m, "example.org", 52, 42);
+  dns_put_question (m, "example.org", 65280, C_IN);
+  dns_put_question (m, "version.bind", T_TXT, C_CH);
+  dns_put_question (m, "example.org", 255, C_ANY);
+  dns_put_question (m, "example.org", 52, 42);
   dns_put_name (m, "example.org");
   put_rr (m, 65280, C_IN, 1, blob, sizeof blob);
   dns_put_name (m, "example.org");
@@ -525,23 +470,23 @@ test_rdata_names (void)
   g_test_summary ("CNAME, NS, PTR and DNAME data are names, compressed or "
                   "not");
   dns_put_ptr (m, OFF_WWW);
-  start = rr_begin (m, T_CNAME, C_IN, 60);
+  start = dns_rr_begin (m, T_CNAME, C_IN, 60);
   dns_put_label (m, "cdn");
   dns_put_ptr (m, OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_NS, C_IN, 61);
+  start = dns_rr_begin (m, T_NS, C_IN, 61);
   dns_put_label (m, "ns1");
   dns_put_ptr (m, OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name (m, "1.2.0.192.in-addr.arpa");
-  start = rr_begin (m, T_PTR, C_IN, 62);
+  start = dns_rr_begin (m, T_PTR, C_IN, 62);
   dns_put_ptr (m, OFF_WWW);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_DNAME, C_IN, 63);
+  start = dns_rr_begin (m, T_DNAME, C_IN, 63);
   dns_put_name (m, "example.net");
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "www.example.org", "CNAME", 60, "cdn.example.org");
   assert_rr (&p, "answers", 1, "example.org", "NS", 61, "ns1.example.org");
@@ -559,18 +504,18 @@ test_rdata_mx_srv (void)
   gsize start;
 
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_MX, C_IN, 3600);
+  start = dns_rr_begin (m, T_MX, C_IN, 3600);
   dns_put_u16 (m, 10);
   dns_put_label (m, "mail");
   dns_put_ptr (m, OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name (m, "_sip._tcp.example.org");
-  start = rr_begin (m, T_SRV, C_IN, 86400);
+  start = dns_rr_begin (m, T_SRV, C_IN, 86400);
   dns_put_u16 (m, 10);
   dns_put_u16 (m, 60);
   dns_put_u16 (m, 5060);
   dns_put_name (m, "sip.example.org");
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "example.org", "MX", 3600, "10 mail.example.org");
   assert_rr (&p, "answers", 1, "_sip._tcp.example.org", "SRV", 86400,
@@ -591,16 +536,16 @@ test_rdata_txt (void)
                   "them: quotes and backslashes escaped, bytes outside "
                   "printable ASCII as \\DDD, empty strings kept");
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_TXT, C_IN, 300);
+  start = dns_rr_begin (m, T_TXT, C_IN, 300);
   put_string (m, "v=spf1 -all", 11);
   put_string (m, "a \"quoted\" \\ back", 17);
   put_string (m, binary, sizeof binary);
   put_string (m, "", 0);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, 99, C_IN, 300);
+  start = dns_rr_begin (m, 99, C_IN, 300);
   put_string (m, "spf", 3);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "example.org", "TXT", 300,
              "\"v=spf1 -all\" \"a \\\"quoted\\\" \\\\ back\" "
@@ -618,7 +563,7 @@ test_rdata_soa (void)
   gsize start;
 
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_SOA, C_IN, 900);
+  start = dns_rr_begin (m, T_SOA, C_IN, 900);
   dns_put_label (m, "ns1");
   dns_put_ptr (m, OFF_EXAMPLE);
   dns_put_label (m, "hostmaster");
@@ -628,7 +573,7 @@ test_rdata_soa (void)
   dns_put_u32 (m, 3600);
   dns_put_u32 (m, 1209600);
   dns_put_u32 (m, 300);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_str (p.record, "rcode", "NXDOMAIN");
   assert_sizes (&p, 1, 0, 1, 0);
@@ -647,17 +592,17 @@ test_rdata_caa (void)
   gsize start;
 
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_CAA, C_IN, 300);
+  start = dns_rr_begin (m, T_CAA, C_IN, 300);
   dns_put_u8 (m, 0);
   put_string (m, "issue", 5);
   dns_put_bytes (m, "letsencrypt.org", 15);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_CAA, C_IN, 300);
+  start = dns_rr_begin (m, T_CAA, C_IN, 300);
   dns_put_u8 (m, 128);
   put_string (m, "iodef", 5);
   dns_put_bytes (m, "mailto:\"sec\"@example.org", 24);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "example.org", "CAA", 300, "0 issue \"letsencrypt.org\"");
   assert_rr (&p, "answers", 1, "example.org", "CAA", 300,
@@ -695,7 +640,7 @@ test_rdata_svcb (void)
   g_test_summary ("HTTPS in service mode with every registered key and an "
                   "unknown one; SVCB in alias mode");
   dns_put_ptr (m, OFF_WWW);
-  start = rr_begin (m, T_HTTPS, C_IN, 300);
+  start = dns_rr_begin (m, T_HTTPS, C_IN, 300);
   dns_put_u16 (m, 1);
   dns_put_name (m, ".");
   put_svc_param (m, 0, mandatory, sizeof mandatory);
@@ -709,13 +654,13 @@ test_rdata_svcb (void)
   put_svc_param (m, 8, NULL, 0);
   put_svc_param (m, 65000, "x", 1);
   put_svc_param (m, 65001, NULL, 0);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_name (m, "_dns.example.org");
-  start = rr_begin (m, T_SVCB, C_IN, 300);
+  start = dns_rr_begin (m, T_SVCB, C_IN, 300);
   dns_put_u16 (m, 0);
   dns_put_label (m, "svc");
   dns_put_ptr (m, OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "www.example.org", "HTTPS", 300,
              "1 . mandatory=alpn,ipv4hint alpn=\"h2,h3,a\\,b\" no-default-alpn "
@@ -801,12 +746,12 @@ static void
 test_update (void)
 {
   static const guint8 a[] = { 192, 0, 2, 7 };
-  g_autoptr(GByteArray) m = msg_new (0x4242, 0x2800, 1, 0, 2, 0);
+  g_autoptr(GByteArray) m = dns_message_new (0x4242, 0x2800, 1, 0, 2, 0);
   g_auto(Parsed) p = { 0 };
 
   g_test_summary ("UPDATE (RFC 2136): a deletion has class ANY and no data, "
                   "which is not malformed");
-  put_question (m, "example.org", T_SOA, C_IN);
+  dns_put_question (m, "example.org", T_SOA, C_IN);
   dns_put_labels (m, "www");
   dns_put_ptr (m, 12);
   put_rr (m, T_A, C_ANY, 0, NULL, 0);
@@ -833,7 +778,7 @@ test_name_escapes (void)
     10, 'b', 'a', 'c', 'k', '\\', 's', 'l', 'a', 's', 'h',
     8, '@', '$', '(', ')', ';', '"', 0x7f, '~', 0,
   };
-  g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 0);
   g_auto(Parsed) p = { 0 };
 
   g_test_summary ("Names as dig shows them: master-file specials "
@@ -863,10 +808,10 @@ test_compression_chain (void)
   put_rr (m, T_NULL, C_IN, 0, NULL, 0);
   dns_put_label (m, "smtp");
   dns_put_ptr (m, mail);
-  start = rr_begin (m, T_CNAME, C_IN, 5);
+  start = dns_rr_begin (m, T_CNAME, C_IN, 5);
   dns_put_label (m, "x");
   dns_put_ptr (m, mail);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "answers", 0, "mail.example.org", "NULL", 0, "");
   assert_rr (&p, "answers", 1, "smtp.mail.example.org", "CNAME", 5, "x.mail.example.org");
@@ -922,10 +867,10 @@ test_compression_loop (void)
   /* Q (a record's data) points at R, and R (the next owner) at Q: reading
    * R, Q's pointer leads back into R. */
   dns_put_name (m, ".");
-  q = rr_begin (m, T_NULL, C_IN, 0);
+  q = dns_rr_begin (m, T_NULL, C_IN, 0);
   r = q + 2;
   dns_put_ptr (m, r);
-  rr_end (m, q);
+  dns_rr_end (m, q);
   g_assert_cmpuint (m->len, ==, r);
   dns_put_ptr (m, q);
   put_rr (m, T_A, C_IN, 1, "\x01\x02\x03\x04", 4);
@@ -965,16 +910,16 @@ test_compression_target_runs_out (void)
 {
   static const guint8 a[] = { 192, 0, 2, 1 };
   static const guint8 label63[] = { 63 };
-  g_autoptr(GByteArray) m = msg_new (1, F_RESPONSE, 0, 2, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (1, F_RESPONSE, 0, 2, 0, 0);
   g_auto(Parsed) p = { 0 };
   gsize target;
 
   g_test_summary ("A pointer backwards to bytes that start a label running "
                   "past the end of the message");
   dns_put_name (m, ".");
-  target = rr_begin (m, T_NULL, C_IN, 0);
+  target = dns_rr_begin (m, T_NULL, C_IN, 0);
   dns_put_bytes (m, label63, 1);
-  rr_end (m, target);
+  dns_rr_end (m, target);
   dns_put_ptr (m, target);
   put_rr (m, T_A, C_IN, 9, a, sizeof a);
   g_assert_cmpuint (m->len, <, target + 64);
@@ -992,14 +937,14 @@ static void
 check_pointer_chain (guint n_pointers)
 {
   static const guint8 a[] = { 192, 0, 2, 1 };
-  g_autoptr(GByteArray) m = msg_new (1, F_RESPONSE, 0, 2, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (1, F_RESPONSE, 0, 2, 0, 0);
   g_autoptr(GVariant) rr = NULL;
   g_auto(Parsed) p = { 0 };
   gsize previous = 12;
   gsize start;
 
   dns_put_name (m, "x");
-  start = rr_begin (m, T_NULL, C_IN, 0);
+  start = dns_rr_begin (m, T_NULL, C_IN, 0);
   for (guint i = 0; i < n_pointers - 1; i++)
     {
       gsize here = m->len;
@@ -1007,7 +952,7 @@ check_pointer_chain (guint n_pointers)
       dns_put_ptr (m, previous);
       previous = here;
     }
-  rr_end (m, start);
+  dns_rr_end (m, start);
   dns_put_ptr (m, previous);
   put_rr (m, T_A, C_IN, 1, a, sizeof a);
   parse_msg (&p, m);
@@ -1045,7 +990,7 @@ static GByteArray *
 query_with_labels (const guint *lengths,
                    GString     *text)
 {
-  GByteArray *m = msg_new (1, F_QUERY, 1, 0, 0, 0);
+  GByteArray *m = dns_message_new (1, F_QUERY, 1, 0, 0, 0);
 
   for (guint i = 0; lengths[i] != 0; i++)
     {
@@ -1202,10 +1147,10 @@ full_response (guint16 flags,
   sections[n] = 1;
   ends[n++] = m->len;
   dns_put_ptr (m, OFF_EXAMPLE);
-  start = rr_begin (m, T_NS, C_IN, 3600);
+  start = dns_rr_begin (m, T_NS, C_IN, 3600);
   dns_put_label (m, "ns1");
   dns_put_ptr (m, OFF_EXAMPLE);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   sections[n] = 2;
   ends[n++] = m->len;
   dns_put_label (m, "ns1");
@@ -1315,7 +1260,7 @@ test_counts (void)
 {
   static const guint8 a[] = { 192, 0, 2, 1 };
   g_autoptr(GByteArray) m = response_new (F_RESPONSE, 5, 0, 0, T_A);
-  g_autoptr(GByteArray) header = msg_new (1, F_RESPONSE, 0xffff, 0xffff, 0xffff, 0xffff);
+  g_autoptr(GByteArray) header = dns_message_new (1, F_RESPONSE, 0xffff, 0xffff, 0xffff, 0xffff);
   g_auto(Parsed) p = { 0 };
 
   dns_put_ptr (m, OFF_WWW);
@@ -1334,7 +1279,7 @@ test_counts (void)
 static void
 test_counts_bounded (void)
 {
-  g_autoptr(GByteArray) m = msg_new (1, F_RESPONSE, 0, 0xffff, 0xffff, 0xffff);
+  g_autoptr(GByteArray) m = dns_message_new (1, F_RESPONSE, 0, 0xffff, 0xffff, 0xffff);
   g_auto(Parsed) p = { 0 };
   guint n = 0;
 
@@ -1356,10 +1301,10 @@ test_counts_bounded (void)
 static void
 test_trailing_data (void)
 {
-  g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 0);
+  g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 0);
   g_auto(Parsed) p = { 0 };
 
-  put_question (m, "example.org", T_A, C_IN);
+  dns_put_question (m, "example.org", T_A, C_IN);
   dns_put_bytes (m, "\x01\x02\x03", 3);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 0, 0, 0);
@@ -1450,15 +1395,15 @@ test_edns_options (void)
   static const guint8 padding[4] = { 0 };
   static const guint8 ede[] = { 0, 18, 'b', 'l', 'o', 'c', 'k', 'e', 'd' };
   static const guint8 keepalive[] = { 0, 100 };
-  g_autoptr(GByteArray) m = msg_new (0x0a0b, F_QUERY, 1, 0, 0, 1);
+  g_autoptr(GByteArray) m = dns_message_new (0x0a0b, F_QUERY, 1, 0, 0, 1);
   g_autoptr(GVariant) edns = NULL;
   g_auto(Parsed) p = { 0 };
   guint8 version;
   gsize start;
 
-  put_question (m, "www.example.org", T_A, C_IN);
+  dns_put_question (m, "www.example.org", T_A, C_IN);
   dns_put_name (m, ".");
-  start = rr_begin (m, T_OPT, 1232, 0x00008000);
+  start = dns_rr_begin (m, T_OPT, 1232, 0x00008000);
   put_option (m, 10, cookie, sizeof cookie);
   put_option (m, 8, ecs, sizeof ecs);
   put_option (m, 12, padding, sizeof padding);
@@ -1466,7 +1411,7 @@ test_edns_options (void)
   put_option (m, 15, ede, sizeof ede);
   put_option (m, 65001, "ab", 2);
   put_option (m, 11, keepalive, sizeof keepalive);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_sizes (&p, 1, 0, 0, 1);
   assert_rr (&p, "additional", 0, ".", "OPT", 0x8000,
@@ -1496,17 +1441,17 @@ static void
 test_edns_version_ecs6 (void)
 {
   static const guint8 ecs[] = { 0, 2, 56, 48, 0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56 };
-  g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 1);
+  g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 1);
   g_autoptr(GVariant) edns = NULL;
   g_auto(Parsed) p = { 0 };
   guint8 version;
   gsize start;
 
-  put_question (m, "example.org", T_AAAA, C_IN);
+  dns_put_question (m, "example.org", T_AAAA, C_IN);
   dns_put_name (m, ".");
-  start = rr_begin (m, T_OPT, 512, 0x00010000);
+  start = dns_rr_begin (m, T_OPT, 512, 0x00010000);
   put_option (m, 8, ecs, sizeof ecs);
-  rr_end (m, start);
+  dns_rr_end (m, start);
   parse_msg (&p, m);
   assert_rr (&p, "additional", 0, ".", "OPT", 0x10000,
              "udp_size=512 version=1 do=0 ext_rcode=0 "
@@ -1578,11 +1523,11 @@ test_edns_bad_opt (void)
   g_test_summary ("Two OPT records, an OPT record not owned by the root, "
                   "an option running past the data and a malformed option");
   {
-    g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 2);
+    g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 2);
     g_autoptr(GVariant) edns = NULL;
     g_auto(Parsed) p = { 0 };
 
-    put_question (m, "example.org", T_A, C_IN);
+    dns_put_question (m, "example.org", T_A, C_IN);
     dns_put_name (m, ".");
     put_rr (m, T_OPT, 1232, 0, NULL, 0);
     dns_put_name (m, ".");
@@ -1596,11 +1541,11 @@ test_edns_bad_opt (void)
     assert_anomalies (&p, NTPAC_DNS_ANOMALY_BAD_OPT, NULL);
   }
   {
-    g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 1);
+    g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 1);
     g_autoptr(GVariant) edns = NULL;
     g_auto(Parsed) p = { 0 };
 
-    put_question (m, "example.org", T_A, C_IN);
+    dns_put_question (m, "example.org", T_A, C_IN);
     dns_put_ptr (m, 12);
     put_rr (m, T_OPT, 1400, 0, NULL, 0);
     parse_msg (&p, m);
@@ -1611,19 +1556,19 @@ test_edns_bad_opt (void)
     assert_anomalies (&p, NTPAC_DNS_ANOMALY_BAD_OPT, NULL);
   }
   {
-    g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 1);
+    g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 1);
     g_autoptr(GVariant) edns = NULL;
     g_auto(Parsed) p = { 0 };
     gsize start;
 
-    put_question (m, "example.org", T_A, C_IN);
+    dns_put_question (m, "example.org", T_A, C_IN);
     dns_put_name (m, ".");
-    start = rr_begin (m, T_OPT, 1232, 0);
+    start = dns_rr_begin (m, T_OPT, 1232, 0);
     put_option (m, 3, NULL, 0);
     dns_put_u16 (m, 10);
     dns_put_u16 (m, 8);
     dns_put_bytes (m, short_cookie, sizeof short_cookie);
-    rr_end (m, start);
+    dns_rr_end (m, start);
     parse_msg (&p, m);
     edns = get_edns (&p);
     assert_n_options (edns, 1);
@@ -1633,17 +1578,17 @@ test_edns_bad_opt (void)
     assert_anomalies (&p, NTPAC_DNS_ANOMALY_BAD_OPT, NULL);
   }
   {
-    g_autoptr(GByteArray) m = msg_new (1, F_QUERY, 1, 0, 0, 1);
+    g_autoptr(GByteArray) m = dns_message_new (1, F_QUERY, 1, 0, 0, 1);
     g_autoptr(GVariant) edns = NULL;
     g_auto(Parsed) p = { 0 };
     gsize start;
 
-    put_question (m, "example.org", T_A, C_IN);
+    dns_put_question (m, "example.org", T_A, C_IN);
     dns_put_name (m, ".");
-    start = rr_begin (m, T_OPT, 1232, 0);
+    start = dns_rr_begin (m, T_OPT, 1232, 0);
     put_option (m, 8, bad_ecs, sizeof bad_ecs);
     put_option (m, 15, "\x00", 1);
-    rr_end (m, start);
+    dns_rr_end (m, start);
     parse_msg (&p, m);
     edns = get_edns (&p);
     assert_n_options (edns, 2);
@@ -1675,10 +1620,10 @@ test_tcp_framing (void)
   g_test_summary ("Two whole messages and part of a third in one stream");
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(GByteArray) m = msg_new ((guint16) i, F_QUERY, 1, 0, 0, 0);
+      g_autoptr(GByteArray) m = dns_message_new ((guint16) i, F_QUERY, 1, 0, 0, 0);
       g_autofree gchar *name = g_strdup_printf ("m%u.example.org", i);
 
-      put_question (m, name, T_A, C_IN);
+      dns_put_question (m, name, T_A, C_IN);
       if (i < 2)
         put_framed (stream, m);
       else
@@ -1769,29 +1714,29 @@ test_probe_accepts (void)
 {
   gsize ends[6];
   guint sections[6];
-  g_autoptr(GByteArray) query = msg_new (0x1234, F_QUERY, 1, 0, 0, 0);
+  g_autoptr(GByteArray) query = dns_message_new (0x1234, F_QUERY, 1, 0, 0, 0);
   g_autoptr(GByteArray) response = full_response (F_RESPONSE, ends, sections);
-  g_autoptr(GByteArray) edns = msg_new (0x5678, 0x0120, 1, 0, 0, 1);
-  g_autoptr(GByteArray) mdns_query = msg_new (0, 0, 1, 0, 0, 0);
-  g_autoptr(GByteArray) mdns_announce = msg_new (0, 0x8400, 0, 1, 0, 0);
-  g_autoptr(GByteArray) nxdomain = msg_new (9, 0x8183, 1, 0, 0, 0);
+  g_autoptr(GByteArray) edns = dns_message_new (0x5678, 0x0120, 1, 0, 0, 1);
+  g_autoptr(GByteArray) mdns_query = dns_message_new (0, 0, 1, 0, 0, 0);
+  g_autoptr(GByteArray) mdns_announce = dns_message_new (0, 0x8400, 0, 1, 0, 0);
+  g_autoptr(GByteArray) nxdomain = dns_message_new (9, 0x8183, 1, 0, 0, 0);
   g_autoptr(GByteArray) stream = g_byte_array_new ();
 
   g_test_summary ("Queries and responses, with EDNS, mDNS (QU bit, no "
                   "question), over UDP and with a TCP length prefix");
-  put_question (query, "www.example.org", T_A, C_IN);
+  dns_put_question (query, "www.example.org", T_A, C_IN);
   assert_probe (query, TRUE);
   assert_probe (response, TRUE);
-  put_question (edns, "example.org", T_HTTPS, C_IN);
+  dns_put_question (edns, "example.org", T_HTTPS, C_IN);
   dns_put_name (edns, ".");
   put_rr (edns, T_OPT, 1232, 0x8000, NULL, 0);
   assert_probe (edns, TRUE);
-  put_question (mdns_query, "_ipp._tcp.local", T_PTR, 0x8001);
+  dns_put_question (mdns_query, "_ipp._tcp.local", T_PTR, 0x8001);
   assert_probe (mdns_query, TRUE);
   dns_put_name (mdns_announce, "printer.local");
   put_rr (mdns_announce, T_A, 0x8001, 120, "\xc0\xa8\x01\x02", 4);
   assert_probe (mdns_announce, TRUE);
-  put_question (nxdomain, "nope.example", T_A, C_IN);
+  dns_put_question (nxdomain, "nope.example", T_A, C_IN);
   assert_probe (nxdomain, TRUE);
 
   /* Two messages in a stream: only the first is looked at. */
@@ -1803,13 +1748,13 @@ test_probe_accepts (void)
 static void
 test_probe_rejects_dns_like (void)
 {
-  g_autoptr(GByteArray) query = msg_new (0x1234, F_QUERY, 1, 0, 0, 0);
+  g_autoptr(GByteArray) query = dns_message_new (0x1234, F_QUERY, 1, 0, 0, 0);
   g_autoptr(GByteArray) m = NULL;
   g_autoptr(GByteArray) stream = g_byte_array_new ();
 
   g_test_summary ("Headers that no DNS message has, short inputs, and TCP "
                   "streams holding only the length prefix");
-  put_question (query, "www.example.org", T_A, C_IN);
+  dns_put_question (query, "www.example.org", T_A, C_IN);
 
 #define PROBE_VARIANT(offset, value)                                    \
   G_STMT_START {                                                        \
