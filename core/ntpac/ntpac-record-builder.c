@@ -161,39 +161,54 @@ takes_fields (const NtpacRecordBuilder *self)
   return self->open[self->depth - 1] == OPEN_ITEM || self->open[self->depth - 1] == OPEN_FIELDS;
 }
 
-/* Opens the field @key, whose value has @type; the value comes next. A
- * top-level field is an entry of its own, starting at a multiple of 8; a
- * nested one is written where the writer is. */
-static void
-begin_field (NtpacRecordBuilder *self,
-             const gchar        *key,
-             const gchar        *type)
+/* Starts an entry of the record: a top-level one starts a value of its
+ * own, at a multiple of 8; a nested one is written where the writer is. */
+static gboolean
+begin_entry (NtpacRecordBuilder *self)
 {
+  g_return_val_if_fail (takes_fields (self), FALSE);
   if (self->depth == 0)
     {
       pad_entries (self);
       ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
     }
+  return TRUE;
+}
+
+/* Ends an entry: a top-level one is kept, unless the writer refused it (a
+ * wrong type given by the caller, already reported) and took it back:
+ * the record goes on without it. */
+static void
+end_entry (NtpacRecordBuilder *self)
+{
+  gsize end;
+
+  if (self->depth > 0 || ntpac_variant_writer_end (self->writer) == 0)
+    return;
+  end = self->entries->len;
+  g_array_append_val (self->ends, end);
+}
+
+/* Opens the field @key, whose value has @type; the value comes next. */
+static gboolean
+begin_field (NtpacRecordBuilder *self,
+             const gchar        *key,
+             const gchar        *type)
+{
+  if (!begin_entry (self))
+    return FALSE;
   ntpac_variant_writer_open (self->writer);
   ntpac_variant_writer_add_string (self->writer, key, -1);
   ntpac_variant_writer_open_variant (self->writer, type);
+  return TRUE;
 }
 
 static void
 end_field (NtpacRecordBuilder *self)
 {
-  gsize end;
-
   ntpac_variant_writer_close (self->writer);  /* the variant */
   ntpac_variant_writer_close (self->writer);  /* the entry */
-  if (self->depth > 0)
-    return;
-  /* A field the writer refused (a wrong type given by the caller, already
-   * reported) was taken back: the record goes on without it. */
-  if (ntpac_variant_writer_end (self->writer) == 0)
-    return;
-  end = self->entries->len;
-  g_array_append_val (self->ends, end);
+  end_entry (self);
 }
 
 /* Opens the container the field (or item) just begun holds. */
@@ -219,29 +234,6 @@ pop (NtpacRecordBuilder *self,
 
 /* A field whose value is one basic value is written whole by the writer:
  * the common case, at a fraction of the cost of member by member. */
-static gboolean
-begin_whole_field (NtpacRecordBuilder *self)
-{
-  g_return_val_if_fail (takes_fields (self), FALSE);
-  if (self->depth == 0)
-    {
-      pad_entries (self);
-      ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
-    }
-  return TRUE;
-}
-
-static void
-end_whole_field (NtpacRecordBuilder *self)
-{
-  gsize end;
-
-  if (self->depth > 0 || ntpac_variant_writer_end (self->writer) == 0)
-    return;
-  end = self->entries->len;
-  g_array_append_val (self->ends, end);
-}
-
 static void
 add_fixed_field (NtpacRecordBuilder *self,
                  const gchar        *key,
@@ -249,10 +241,10 @@ add_fixed_field (NtpacRecordBuilder *self,
                  gconstpointer       value,
                  gsize               size)
 {
-  if (!begin_whole_field (self))
+  if (!begin_entry (self))
     return;
   ntpac_variant_writer_add_entry (self->writer, key, letter, value, size);
-  end_whole_field (self);
+  end_entry (self);
 }
 
 /**
@@ -272,10 +264,10 @@ ntpac_record_builder_add_string (NtpacRecordBuilder *self,
                                  const gchar        *text,
                                  gssize              len)
 {
-  if (!begin_whole_field (self))
+  if (!begin_entry (self))
     return;
   ntpac_variant_writer_add_string_entry (self->writer, key, text, len);
-  end_whole_field (self);
+  end_entry (self);
 }
 
 void
@@ -350,8 +342,8 @@ ntpac_record_builder_add_fixed_array (NtpacRecordBuilder *self,
 {
   g_autofree gchar *type = g_strconcat ("a", element_type, NULL);
 
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, type);
+  if (!begin_field (self, key, type))
+    return;
   ntpac_variant_writer_add_fixed_array (self->writer, elements, n_elements, element_size);
   end_field (self);
 }
@@ -373,8 +365,8 @@ ntpac_record_builder_add_value (NtpacRecordBuilder *self,
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (value);
 
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, g_variant_get_type_string (owned));
+  if (!begin_field (self, key, g_variant_get_type_string (owned)))
+    return;
   ntpac_variant_writer_add_value (self->writer, owned);
   end_field (self);
 }
@@ -400,20 +392,11 @@ ntpac_record_builder_add_fields (NtpacRecordBuilder *self,
   for (gsize i = 0; i < n; i++)
     {
       g_autoptr(GVariant) entry = g_variant_get_child_value (owned, i);
-      gsize end;
 
-      if (self->depth > 0)
-        {
-          /* an entry of the open record's array */
-          ntpac_variant_writer_add_value (self->writer, entry);
-          continue;
-        }
-      pad_entries (self);
-      ntpac_variant_writer_begin (self->writer, self->entries, "{sv}");
+      if (!begin_entry (self))
+        return;
       ntpac_variant_writer_add_value (self->writer, entry);
-      ntpac_variant_writer_end (self->writer);
-      end = self->entries->len;
-      g_array_append_val (self->ends, end);
+      end_entry (self);
     }
 }
 
@@ -431,8 +414,8 @@ void
 ntpac_record_builder_open_pairs (NtpacRecordBuilder *self,
                                  const gchar        *key)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "a(ss)");
+  if (!begin_field (self, key, "a(ss)"))
+    return;
   push (self, OPEN_PAIRS);
 }
 
@@ -471,8 +454,8 @@ void
 ntpac_record_builder_open_strings (NtpacRecordBuilder *self,
                                    const gchar        *key)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "as");
+  if (!begin_field (self, key, "as"))
+    return;
   push (self, OPEN_STRINGS);
 }
 
@@ -509,8 +492,8 @@ void
 ntpac_record_builder_open_list (NtpacRecordBuilder *self,
                                 const gchar        *key)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "aa{sv}");
+  if (!begin_field (self, key, "aa{sv}"))
+    return;
   push (self, OPEN_LIST);
 }
 
@@ -547,8 +530,8 @@ void
 ntpac_record_builder_open_fields (NtpacRecordBuilder *self,
                                   const gchar        *key)
 {
-  g_return_if_fail (takes_fields (self));
-  begin_field (self, key, "a{sv}");
+  if (!begin_field (self, key, "a{sv}"))
+    return;
   push (self, OPEN_FIELDS);
 }
 
