@@ -32,7 +32,7 @@ typedef struct
   NtpacPayloadLog  *log;
   NtpacStoreBundle *pending;
   gint64            pending_since_us;
-  NtpacVariantWriter *writer;           /* PDU and frame records */
+  NtpacVariantWriter *writer;           /* PDU, frame and name index records */
   NtpacRecordBuilder *record;           /* conversation records */
   GByteArray       *compressed;         /* the last payload compressed */
 } ThreadContext;
@@ -449,12 +449,12 @@ sink_end (gpointer                 data,
   /* Index entries first, the conversation (what makes it visible) last. */
   ntpac_store_index_ip (store, key, &conversation->tuple.src, conversation->first_ts_ns,
                         self->cf_conversations, id, 16);
-  ntpac_store_bundle_put (ctx->pending, self->cf_index_ip, key->data, key->len, NULL, 0);
+  ntpac_store_bundle_put (pending_bundle (ctx), self->cf_index_ip, key->data, key->len, NULL, 0);
   ntpac_store_index_ip (store, key, &conversation->tuple.dst, conversation->first_ts_ns,
                         self->cf_conversations, id, 16);
-  ntpac_store_bundle_put (ctx->pending, self->cf_index_ip, key->data, key->len, NULL, 0);
+  ntpac_store_bundle_put (pending_bundle (ctx), self->cf_index_ip, key->data, key->len, NULL, 0);
   ntpac_store_index_time (key, conversation->first_ts_ns, self->cf_conversations, id, 16);
-  ntpac_store_bundle_put (ctx->pending, self->cf_index_time, key->data, key->len, NULL, 0);
+  ntpac_store_bundle_put (pending_bundle (ctx), self->cf_index_time, key->data, key->len, NULL, 0);
   ntpac_record_add_conversation (ctx->record, conversation);
   ntpac_store_bundle_put_built (pending_bundle (ctx), self->cf_conversations, id, 16, ctx->record);
   hand_over_if_full (self, ctx);
@@ -526,15 +526,18 @@ sink_record (gpointer                 data,
       return;
     }
   ntpac_store_index_time (index_key, ts_ns, cf, key, key_len);
-  ntpac_store_bundle_put (ctx->pending, self->cf_index_time, index_key->data, index_key->len, NULL, 0);
+  ntpac_store_bundle_put (pending_bundle (ctx), self->cf_index_time, index_key->data, index_key->len, NULL, 0);
   if (name != NULL && *name != '\0')
     {
-      g_autoptr(GVariant) text = g_variant_ref_sink (g_variant_new_string (name));
-      g_autoptr(GBytes) value = ntpac_record_encode (g_variant_ref (text));
-
+      /* the name as an "s" value (made valid UTF-8): query --host reads it */
       ntpac_store_index_name (index_key, name, ts_ns, cf, key, key_len);
-      ntpac_store_bundle_put (ctx->pending, self->cf_index_name, index_key->data, index_key->len,
-                              g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+      ntpac_variant_writer_begin (ctx->writer,
+                                  ntpac_store_bundle_begin (pending_bundle (ctx), self->cf_index_name,
+                                                            index_key->data, index_key->len),
+                                  "s");
+      ntpac_variant_writer_add_string (ctx->writer, name, -1);
+      ntpac_variant_writer_end (ctx->writer);
+      ntpac_store_bundle_end (ctx->pending);
     }
   ntpac_store_bundle_put_built (pending_bundle (ctx), cf, key, key_len, record);
   hand_over_if_full (self, ctx);

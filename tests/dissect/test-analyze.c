@@ -71,6 +71,52 @@ query (Fixture     *f,
   return ntpac_test_parse_lines (r.out);
 }
 
+/* Conversations found through the name index: `query conversations
+ * --host`. */
+static void
+test_query_host (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autoptr(GPtrArray) http = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GHashTable) found_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  const gchar *host = NULL;
+  guint with_host = 0;
+
+  g_test_summary ("query conversations --host finds every conversation that carried an "
+                  "HTTP transaction to that host, through the name index the run writes; "
+                  "a name no record has finds nothing.");
+  ntpac_test_run_engine (&r, "run", "-o", f->db, f->capture, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  ntpac_test_run_clear (&r);
+  http = query (f, "http");
+  for (guint i = 0; i < http->len && host == NULL; i++)
+    if (json_object_has_member (http->pdata[i], "host"))
+      host = json_object_get_string_member (http->pdata[i], "host");
+  g_assert_nonnull (host);
+
+  ntpac_test_run_engine (&r, "query", "-d", f->db, "conversations", "--host", host, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  found = ntpac_test_parse_lines (r.out);
+  ntpac_test_run_clear (&r);
+  for (guint i = 0; i < found->len; i++)
+    g_hash_table_add (found_ids, (gpointer) json_object_get_string_member (found->pdata[i], "conversation"));
+  for (guint i = 0; i < http->len; i++)
+    if (json_object_has_member (http->pdata[i], "host") &&
+        g_str_equal (json_object_get_string_member (http->pdata[i], "host"), host))
+      {
+        with_host++;
+        g_assert_true (g_hash_table_contains (found_ids,
+                                              json_object_get_string_member (http->pdata[i], "conversation")));
+      }
+  g_assert_cmpuint (with_host, >, 0);
+
+  ntpac_test_run_engine (&r, "query", "-d", f->db, "conversations", "--host", "no-such-host.invalid", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "");
+}
+
 static gint
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -281,6 +327,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/analyze/equals-run", Fixture, NULL, fixture_set_up, test_analyze_equals_run, fixture_tear_down);
   g_test_add ("/analyze/replaces-http", Fixture, NULL, fixture_set_up, test_analyze_replaces_http, fixture_tear_down);
+  g_test_add ("/query/host", Fixture, NULL, fixture_set_up, test_query_host, fixture_tear_down);
   g_test_add ("/analyze/errors", Fixture, NULL, fixture_set_up, test_analyze_errors, fixture_tear_down);
   return g_test_run ();
 }
