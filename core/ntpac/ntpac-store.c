@@ -155,6 +155,10 @@ make_options (NtpacStore *self)
   rocksdb_options_set_create_if_missing (o, self->mode != NTPAC_STORE_READ);
   rocksdb_options_set_create_missing_column_families (o, self->mode != NTPAC_STORE_READ);
   rocksdb_options_set_max_background_jobs (o, 2);
+  /* Two flushes at once: the column families written at the end of a run
+   * are flushed side by side (a flush waits on the disk more than it
+   * computes). */
+  rocksdb_options_set_max_background_flushes (o, 2);
   rocksdb_options_set_db_write_buffer_size (o, self->write_buffer);
   rocksdb_options_set_write_buffer_size (o, self->write_buffer / 4);
   rocksdb_options_set_max_open_files (o, 512);
@@ -809,39 +813,49 @@ ntpac_store_batch_commit (NtpacStoreBatch  *batch,
   return check (err, error, batch->store, DB_WRITING);
 }
 
+/* Whether column family @id is flushed before the conversations: all but
+ * the conversations themselves and meta. */
+static gboolean
+flushed_first (NtpacStore *self,
+               gint        id)
+{
+  return id != ntpac_store_cf_id (self, NTPAC_STORE_CF_CONVERSATIONS) &&
+         id != ntpac_store_cf_id (self, NTPAC_STORE_CF_META);
+}
+
+/* Flushes column family @id, waiting for it when @wait. */
+static gboolean
+flush_cf (NtpacStore  *self,
+          gint         id,
+          gboolean     wait,
+          GError     **error)
+{
+  g_autoptr(rocksdb_flushoptions_t) flush = rocksdb_flushoptions_create ();
+  ColumnFamily *cf = cf_at (self, id);
+  char *err = NULL;
+
+  if (cf == NULL)
+    return TRUE;
+  rocksdb_flushoptions_set_wait (flush, wait);
+  rocksdb_flush_cf (self->db, flush, cf->handle, &err);
+  return check (err, error, self, DB_FLUSHING);
+}
+
 /* Flushes every column family. Records land before the conversations
  * that point at them, and meta last, so a process killed in between
- * still leaves only whole conversations. */
+ * still leaves only whole conversations. The records' column families
+ * are flushed side by side: all are started, then waited for (a wait
+ * covers a flush already under way). */
 gboolean
 ntpac_store_flush (NtpacStore  *self,
                    GError     **error)
 {
-  g_autoptr(rocksdb_flushoptions_t) flush = rocksdb_flushoptions_create ();
-  gint order[MAX_CFS];
-  guint n = 0;
-  gint conversations = ntpac_store_cf_id (self, NTPAC_STORE_CF_CONVERSATIONS);
-  gint inputs = ntpac_store_cf_id (self, NTPAC_STORE_CF_INPUTS);
-  gint meta = ntpac_store_cf_id (self, NTPAC_STORE_CF_META);
-
-  rocksdb_flushoptions_set_wait (flush, 1);
-  for (guint i = 0; i < self->cfs->len && n < MAX_CFS; i++)
-    if (self->cfs->pdata[i] != NULL && (gint) i != conversations && (gint) i != inputs && (gint) i != meta)
-      order[n++] = i;
-  order[n++] = conversations;
-  order[n++] = inputs;
-  order[n++] = meta;
-  for (guint i = 0; i < n; i++)
-    {
-      ColumnFamily *cf = cf_at (self, order[i]);
-      char *err = NULL;
-
-      if (cf == NULL)
-        continue;
-      rocksdb_flush_cf (self->db, flush, cf->handle, &err);
-      if (!check (err, error, self, DB_FLUSHING))
-        return FALSE;
-    }
-  return TRUE;
+  ntpac_store_start_flush (self);
+  for (guint i = 0; i < self->cfs->len; i++)
+    if (flushed_first (self, (gint) i) && !flush_cf (self, (gint) i, TRUE, error))
+      return FALSE;
+  return flush_cf (self, ntpac_store_cf_id (self, NTPAC_STORE_CF_CONVERSATIONS), TRUE, error) &&
+         flush_cf (self, ntpac_store_cf_id (self, NTPAC_STORE_CF_META), TRUE, error);
 }
 
 /**
@@ -849,34 +863,21 @@ ntpac_store_flush (NtpacStore  *self,
  * @self: a store open for writing
  *
  * Starts writing to disk what the column families hold, except the
- * conversations (and the inputs and meta), without waiting: a run calls
- * it once every packet is read, so that most of the final flush happens
- * while the workers finish. A conversation is what makes its PDUs,
- * frames and records visible, and it is written last, by
- * ntpac_store_flush(): what a killed run leaves stays whole. Errors are
- * reported by the flush that follows.
+ * conversations (and meta), without waiting: a run calls it once every
+ * packet is read, so that most of the final flush happens while the
+ * workers finish. A conversation is what makes its PDUs, frames and
+ * records visible, and it is written last, by ntpac_store_flush(): what
+ * a killed run leaves stays whole. Errors are reported by the flush that
+ * follows.
  * Since: 0.1
  */
 void
 ntpac_store_start_flush (NtpacStore *self)
 {
-  g_autoptr(rocksdb_flushoptions_t) flush = rocksdb_flushoptions_create ();
-  gint conversations = ntpac_store_cf_id (self, NTPAC_STORE_CF_CONVERSATIONS);
-  gint inputs = ntpac_store_cf_id (self, NTPAC_STORE_CF_INPUTS);
-  gint meta = ntpac_store_cf_id (self, NTPAC_STORE_CF_META);
-
   g_return_if_fail (self->mode != NTPAC_STORE_READ);
-  rocksdb_flushoptions_set_wait (flush, 0);
   for (guint i = 0; i < self->cfs->len; i++)
-    {
-      ColumnFamily *cf = cf_at (self, (gint) i);
-      char *err = NULL;
-
-      if (cf == NULL || (gint) i == conversations || (gint) i == inputs || (gint) i == meta)
-        continue;
-      rocksdb_flush_cf (self->db, flush, cf->handle, &err);
-      rocksdb_free (err);
-    }
+    if (flushed_first (self, (gint) i))
+      flush_cf (self, (gint) i, FALSE, NULL);
 }
 
 gboolean
