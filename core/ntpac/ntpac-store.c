@@ -145,6 +145,9 @@ column_family_free (gpointer data)
   g_free (cf);
 }
 
+/* Files in the first level of a column family before a run merges them. */
+#define L0_FILES 32
+
 /* Options shared by every column family: LZ4 for fresh data, ZSTD where
  * it settles, a bloom filter for point lookups. */
 static rocksdb_options_t *
@@ -169,7 +172,18 @@ make_options (NtpacStore *self)
   if (self->durability != NTPAC_STORE_WAL)
     rocksdb_options_set_atomic_flush (o, 1);
   if (self->durability == NTPAC_STORE_INGEST)
-    rocksdb_options_set_allow_concurrent_memtable_write (o, 0);  /* vector memtables */
+    {
+      rocksdb_options_set_allow_concurrent_memtable_write (o, 0);  /* vector memtables */
+      /* A run writes each column family's files once, in key order per
+       * file but not between files: compacting them as they come (four
+       * files at a time, by default) rewrites the growing first level
+       * again and again, which took a third of a record-heavy run's
+       * time. Files are let pile up to L0_FILES before they are merged:
+       * reads over that many files are barely slower. */
+      rocksdb_options_set_level0_file_num_compaction_trigger (o, L0_FILES);
+      rocksdb_options_set_level0_slowdown_writes_trigger (o, L0_FILES + 16);
+      rocksdb_options_set_level0_stop_writes_trigger (o, L0_FILES + 32);
+    }
   return o;
 }
 
