@@ -271,15 +271,89 @@ add_time (GPtrArray   *row,
   add_string (row, name, text);
 }
 
-static void
-add_field (GPtrArray   *row,
-           const gchar *name,
-           GVariant    *dict,
-           const gchar *key)
+/* A record's fields, read once: looking each column up in the record
+ * itself (g_variant_lookup_value()) reads the record again for every
+ * column, which was half the time of a query. */
+typedef struct
 {
-  g_autoptr(GVariant) v = g_variant_lookup_value (dict, key, NULL);
+  const gchar *key;      /* points into the record */
+  GVariant    *value;
+} Field;
 
-  add_cell (row, name, variant_json (v));
+typedef struct
+{
+  GArray *fields;        /* Field, in the record's order */
+} RecordFields;
+
+static void
+record_fields_init (RecordFields *f,
+                    GVariant     *r)
+{
+  GVariantIter it;
+  Field field;
+
+  f->fields = g_array_sized_new (FALSE, FALSE, sizeof (Field), (guint) g_variant_n_children (r));
+  g_variant_iter_init (&it, r);
+  while (g_variant_iter_next (&it, "{&sv}", &field.key, &field.value))
+    g_array_append_val (f->fields, field);
+}
+
+static void
+record_fields_clear (RecordFields *f)
+{
+  for (guint i = 0; i < f->fields->len; i++)
+    g_variant_unref (g_array_index (f->fields, Field, i).value);
+  g_array_unref (f->fields);
+}
+
+/* The first field named @key, as g_variant_lookup_value() finds it. */
+static GVariant *
+record_fields_get (const RecordFields *f,
+                   const gchar        *key)
+{
+  for (guint i = 0; i < f->fields->len; i++)
+    if (g_str_equal (g_array_index (f->fields, Field, i).key, key))
+      return g_array_index (f->fields, Field, i).value;
+  return NULL;
+}
+
+/* A signed 64-bit field; 0 when absent or of another type. */
+static gint64
+record_fields_get_int (const RecordFields *f,
+                       const gchar        *key)
+{
+  GVariant *v = record_fields_get (f, key);
+
+  return v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_INT64) ? g_variant_get_int64 (v) : 0;
+}
+
+/* An unsigned field of any width; 0 when absent or of another type. */
+static guint64
+record_fields_get_uint (const RecordFields *f,
+                        const gchar        *key)
+{
+  GVariant *v = record_fields_get (f, key);
+
+  if (v == NULL)
+    return 0;
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64))
+    return g_variant_get_uint64 (v);
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+    return g_variant_get_uint32 (v);
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT16))
+    return g_variant_get_uint16 (v);
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_BYTE))
+    return g_variant_get_byte (v);
+  return 0;
+}
+
+static void
+add_field (GPtrArray          *row,
+           const gchar        *name,
+           const RecordFields *f,
+           const gchar        *key)
+{
+  add_cell (row, name, variant_json (record_fields_get (f, key)));
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -329,10 +403,14 @@ ntpac_query_conversation_row (const NtpacConversationId *id,
 {
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
-  g_autoptr(GVariant) list = g_variant_lookup_value (r, "frame_list", G_VARIANT_TYPE_BYTESTRING);
-  FrameLists frames = { g_string_new ("["), g_string_new ("["), (guint32) ntpac_record_get_uint (r, "input"), -1 };
+  RecordFields f;
+  GVariant *list;
+  FrameLists frames = { g_string_new ("["), g_string_new ("["), 0, -1 };
 
-  if (list != NULL)
+  record_fields_init (&f, r);
+  frames.first_input = (guint32) record_fields_get_uint (&f, "input");
+  list = record_fields_get (&f, "frame_list");
+  if (list != NULL && g_variant_is_of_type (list, G_VARIANT_TYPE_BYTESTRING))
     {
       gsize len;
       const guint8 *data = g_variant_get_fixed_array (list, &len, 1);
@@ -341,22 +419,22 @@ ntpac_query_conversation_row (const NtpacConversationId *id,
     }
   g_string_append_c (frames.first, ']');
   add_string (row, "conversation", hex);
-  add_time (row, "ts", ntpac_record_get_int (r, "first_ts"));
-  add_field (row, "transport", r, "transport");
-  add_field (row, "src", r, "src");
-  add_field (row, "sport", r, "sport");
-  add_field (row, "dst", r, "dst");
-  add_field (row, "dport", r, "dport");
-  add_field (row, "input", r, "input");
+  add_time (row, "ts", record_fields_get_int (&f, "first_ts"));
+  add_field (row, "transport", &f, "transport");
+  add_field (row, "src", &f, "src");
+  add_field (row, "sport", &f, "sport");
+  add_field (row, "dst", &f, "dst");
+  add_field (row, "dport", &f, "dport");
+  add_field (row, "input", &f, "input");
   add_cell (row, "frames", g_string_free (frames.first, FALSE));
-  add_time (row, "first_ts", ntpac_record_get_int (r, "first_ts"));
-  add_time (row, "last_ts", ntpac_record_get_int (r, "last_ts"));
-  add_field (row, "protocol", r, "protocol");
-  add_field (row, "packets", r, "packets");
-  add_field (row, "bytes_up", r, "bytes_up");
-  add_field (row, "bytes_down", r, "bytes_down");
-  add_uint (row, "missing_bytes", ntpac_record_get_uint (r, "missing_up") + ntpac_record_get_uint (r, "missing_down"));
-  add_field (row, "anomalies", r, "anomalies");
+  add_time (row, "first_ts", record_fields_get_int (&f, "first_ts"));
+  add_time (row, "last_ts", record_fields_get_int (&f, "last_ts"));
+  add_field (row, "protocol", &f, "protocol");
+  add_field (row, "packets", &f, "packets");
+  add_field (row, "bytes_up", &f, "bytes_up");
+  add_field (row, "bytes_down", &f, "bytes_down");
+  add_uint (row, "missing_bytes", record_fields_get_uint (&f, "missing_up") + record_fields_get_uint (&f, "missing_down"));
+  add_field (row, "anomalies", &f, "anomalies");
   /* A conversation that went on in the next capture file. */
   if (frames.open_input >= 0)
     {
@@ -365,6 +443,7 @@ ntpac_query_conversation_row (const NtpacConversationId *id,
     }
   else
     g_string_free (frames.others, TRUE);
+  record_fields_clear (&f);
   return row;
 }
 
@@ -380,25 +459,28 @@ anomaly_row (GVariant *r)
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   const gchar *kind = ntpac_record_get_string (r, "kind");
   const gchar *description = ntpac_record_get_string (r, "description");
+  RecordFields f;
 
   for (guint k = 0; kind != NULL && description == NULL && k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
     if (g_str_equal (ntpac_anomaly_kind_to_id (k), kind))
       description = ntpac_anomaly_kind_describe (k);
-  add_field (row, "conversation", r, "conversation");
-  add_time (row, "ts", ntpac_record_get_int (r, "ts"));
+  record_fields_init (&f, r);
+  add_field (row, "conversation", &f, "conversation");
+  add_time (row, "ts", record_fields_get_int (&f, "ts"));
   /* endpoints: those of the conversation for a dissector's anomaly,
    * null for the packet anomalies of the decoder */
-  add_field (row, "transport", r, "transport");
-  add_field (row, "src", r, "src");
-  add_field (row, "sport", r, "sport");
-  add_field (row, "dst", r, "dst");
-  add_field (row, "dport", r, "dport");
-  add_field (row, "input", r, "input");
-  add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", ntpac_record_get_uint (r, "frame")));
+  add_field (row, "transport", &f, "transport");
+  add_field (row, "src", &f, "src");
+  add_field (row, "sport", &f, "sport");
+  add_field (row, "dst", &f, "dst");
+  add_field (row, "dport", &f, "dport");
+  add_field (row, "input", &f, "input");
+  add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", record_fields_get_uint (&f, "frame")));
   add_string (row, "kind", kind);
-  add_field (row, "severity", r, "severity");
+  add_field (row, "severity", &f, "severity");
   add_string (row, "description", description);
-  add_field (row, "offset", r, "offset");
+  add_field (row, "offset", &f, "offset");
+  record_fields_clear (&f);
   return row;
 }
 
@@ -412,6 +494,7 @@ input_row (guint32   id,
   gint64 first_ts = 0, last_ts = 0;
   gboolean has_ts = g_variant_lookup (r, "first_ts", "x", &first_ts) &&
                     g_variant_lookup (r, "last_ts", "x", &last_ts);
+  RecordFields f;
 
   for (gsize i = 0; types != NULL && i < g_variant_n_children (types); i++)
     {
@@ -428,6 +511,7 @@ input_row (guint32   id,
         g_string_append_printf (names, "%u", t);
     }
   g_string_append_c (names, ']');
+  record_fields_init (&f, r);
   add_null (row, "conversation");
   if (has_ts)
     add_time (row, "ts", first_ts);
@@ -440,10 +524,10 @@ input_row (guint32   id,
   add_null (row, "dport");
   add_uint (row, "input", id);
   add_cell (row, "frames", g_strdup ("[]"));
-  add_field (row, "path", r, "path");
-  add_field (row, "size", r, "size");
-  add_field (row, "sha256", r, "sha256");
-  add_field (row, "format", r, "format");
+  add_field (row, "path", &f, "path");
+  add_field (row, "size", &f, "size");
+  add_field (row, "sha256", &f, "sha256");
+  add_field (row, "format", &f, "format");
   if (has_ts)
     {
       add_time (row, "first_ts", first_ts);
@@ -455,10 +539,11 @@ input_row (guint32   id,
       add_null (row, "last_ts");
     }
   add_cell (row, "link_types", g_string_free (names, FALSE));
-  add_field (row, "frame_count", r, "frames");
-  add_field (row, "damage", r, "damage");
-  add_field (row, "damage_offset", r, "damage_offset");
-  add_field (row, "error", r, "error");
+  add_field (row, "frame_count", &f, "frames");
+  add_field (row, "damage", &f, "damage");
+  add_field (row, "damage_offset", &f, "damage_offset");
+  add_field (row, "error", &f, "error");
+  record_fields_clear (&f);
   return row;
 }
 
@@ -471,7 +556,9 @@ record_row (const KindInfo            *kind,
 {
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
+  RecordFields f;
 
+  record_fields_init (&f, r);
   for (guint i = 0; kind->columns[i] != NULL; i++)
     {
       const gchar *column = kind->columns[i];
@@ -479,21 +566,19 @@ record_row (const KindInfo            *kind,
       if (g_str_equal (column, "conversation"))
         add_string (row, column, hex);
       else if (g_str_equal (column, "ts"))
-        add_time (row, column, ntpac_record_get_int (r, "ts"));
+        add_time (row, column, record_fields_get_int (&f, "ts"));
       else
-        add_field (row, column, r, column);
+        add_field (row, column, &f, column);
     }
   /* Fields beyond the kind's, in the order the dissector wrote them. */
-  {
-    GVariantIter it;
-    const gchar *key;
-    GVariant *value;
+  for (guint i = 0; i < f.fields->len; i++)
+    {
+      const Field *field = &g_array_index (f.fields, Field, i);
 
-    g_variant_iter_init (&it, r);
-    while (g_variant_iter_loop (&it, "{&sv}", &key, &value))
-      if (!g_strv_contains ((const gchar * const *) kind->columns, key))
-        add_cell (row, key, variant_json (value));
-  }
+      if (!g_strv_contains ((const gchar * const *) kind->columns, field->key))
+        add_cell (row, field->key, variant_json (field->value));
+    }
+  record_fields_clear (&f);
   return row;
 }
 
