@@ -23,6 +23,7 @@
 #include "ntpac-record.h"
 #include "ntpac-store-sink-private.h"
 #include "ntpac-time.h"
+#include "ntpac-variant-json-private.h"
 
 G_DEFINE_QUARK (ntpac-query-error-quark, ntpac_query_error)
 
@@ -105,122 +106,6 @@ static const KindInfo kinds[] = {
 /* ---- JSON values ------------------------------------------------------ */
 
 static void
-json_from_variant (NtpacJson *json,
-                   GVariant  *v)
-{
-  if (v == NULL)
-    {
-      ntpac_json_null (json);
-      return;
-    }
-  switch (g_variant_classify (v))
-    {
-    case G_VARIANT_CLASS_BOOLEAN:
-      ntpac_json_bool (json, g_variant_get_boolean (v));
-      break;
-    case G_VARIANT_CLASS_BYTE:
-      ntpac_json_uint (json, g_variant_get_byte (v));
-      break;
-    case G_VARIANT_CLASS_UINT16:
-      ntpac_json_uint (json, g_variant_get_uint16 (v));
-      break;
-    case G_VARIANT_CLASS_UINT32:
-      ntpac_json_uint (json, g_variant_get_uint32 (v));
-      break;
-    case G_VARIANT_CLASS_UINT64:
-      ntpac_json_uint (json, g_variant_get_uint64 (v));
-      break;
-    case G_VARIANT_CLASS_INT16:
-      ntpac_json_int (json, g_variant_get_int16 (v));
-      break;
-    case G_VARIANT_CLASS_INT32:
-      ntpac_json_int (json, g_variant_get_int32 (v));
-      break;
-    case G_VARIANT_CLASS_INT64:
-      ntpac_json_int (json, g_variant_get_int64 (v));
-      break;
-    case G_VARIANT_CLASS_DOUBLE:
-      ntpac_json_double (json, g_variant_get_double (v));
-      break;
-    case G_VARIANT_CLASS_STRING:
-      ntpac_json_string (json, g_variant_get_string (v, NULL));
-      break;
-    case G_VARIANT_CLASS_VARIANT:
-      {
-        g_autoptr(GVariant) inner = g_variant_get_variant (v);
-
-        json_from_variant (json, inner);
-      }
-      break;
-    case G_VARIANT_CLASS_MAYBE:
-      {
-        g_autoptr(GVariant) inner = g_variant_get_maybe (v);
-
-        json_from_variant (json, inner);
-      }
-      break;
-    case G_VARIANT_CLASS_ARRAY:
-      if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT))
-        {
-          GVariantIter iter;
-          const gchar *key;
-          GVariant *value;
-
-          ntpac_json_begin_object (json);
-          g_variant_iter_init (&iter, v);
-          while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-            {
-              ntpac_json_key (json, key);
-              json_from_variant (json, value);
-              g_variant_unref (value);
-            }
-          ntpac_json_end_object (json);
-        }
-      else
-        {
-          gsize n = g_variant_n_children (v);
-
-          ntpac_json_begin_array (json);
-          for (gsize i = 0; i < n; i++)
-            {
-              g_autoptr(GVariant) child = g_variant_get_child_value (v, i);
-
-              json_from_variant (json, child);
-            }
-          ntpac_json_end_array (json);
-        }
-      break;
-    case G_VARIANT_CLASS_TUPLE:
-    case G_VARIANT_CLASS_DICT_ENTRY:
-    default:
-      {
-        gsize n = g_variant_n_children (v);
-
-        ntpac_json_begin_array (json);
-        for (gsize i = 0; i < n; i++)
-          {
-            g_autoptr(GVariant) child = g_variant_get_child_value (v, i);
-
-            json_from_variant (json, child);
-          }
-        ntpac_json_end_array (json);
-      }
-      break;
-    }
-}
-
-static gchar *
-variant_json (GVariant *v)
-{
-  GString *out = g_string_new (NULL);
-  NtpacJson json;
-
-  ntpac_json_init (&json, out);
-  json_from_variant (&json, v);
-  return g_string_free (out, FALSE);
-}
-
-static void
 add_cell (GPtrArray   *row,
           const gchar *name,
           gchar       *json)
@@ -271,49 +156,65 @@ add_time (GPtrArray   *row,
   add_string (row, name, text);
 }
 
-/* A record's fields, read once: looking each column up in the record
- * itself (g_variant_lookup_value()) reads the record again for every
- * column, which was half the time of a query. */
+/* A record's fields, read once and in place: looking each column up in
+ * the record (g_variant_lookup_value()) read the record again for every
+ * column, and made a GVariant of every member it passed. */
 typedef struct
 {
-  const gchar *key;      /* points into the record */
-  GVariant    *value;
+  const gchar      *key;      /* points into the record */
+  NtpacVariantView  value;
+  GVariant         *owner;    /* holds the value's bytes when read through GLib */
 } Field;
 
 typedef struct
 {
-  GArray *fields;        /* Field, in the record's order */
+  GArray *fields;             /* Field, in the record's order */
 } RecordFields;
 
 static void
 record_fields_init (RecordFields *f,
                     GVariant     *r)
 {
-  GVariantIter it;
-  Field field;
+  NtpacVariantView record;
+  gsize n = 0, position = 0;
+  Field field = { NULL, { NULL, 0, NULL, 0 }, NULL };
 
-  f->fields = g_array_sized_new (FALSE, FALSE, sizeof (Field), (guint) g_variant_n_children (r));
-  g_variant_iter_init (&it, r);
-  while (g_variant_iter_next (&it, "{&sv}", &field.key, &field.value))
-    g_array_append_val (f->fields, field);
+  f->fields = g_array_sized_new (FALSE, FALSE, sizeof (Field), 32);
+  if (ntpac_variant_view_init (&record, r) && ntpac_variant_view_n_children (&record, &n))
+    while (position < n && ntpac_variant_view_next_entry (&record, &position, &field.key, &field.value))
+      g_array_append_val (f->fields, field);
+  if (position == n)
+    return;
+  /* Bytes the view could not follow: GLib's reading of them. */
+  {
+    GVariantIter it;
+
+    g_array_set_size (f->fields, 0);
+    g_variant_iter_init (&it, r);
+    while (g_variant_iter_next (&it, "{&sv}", &field.key, &field.owner))
+      {
+        ntpac_variant_view_init (&field.value, field.owner);
+        g_array_append_val (f->fields, field);
+      }
+  }
 }
 
 static void
 record_fields_clear (RecordFields *f)
 {
   for (guint i = 0; i < f->fields->len; i++)
-    g_variant_unref (g_array_index (f->fields, Field, i).value);
+    g_clear_pointer (&g_array_index (f->fields, Field, i).owner, g_variant_unref);
   g_array_unref (f->fields);
 }
 
 /* The first field named @key, as g_variant_lookup_value() finds it. */
-static GVariant *
+static const NtpacVariantView *
 record_fields_get (const RecordFields *f,
                    const gchar        *key)
 {
   for (guint i = 0; i < f->fields->len; i++)
     if (g_str_equal (g_array_index (f->fields, Field, i).key, key))
-      return g_array_index (f->fields, Field, i).value;
+      return &g_array_index (f->fields, Field, i).value;
   return NULL;
 }
 
@@ -322,9 +223,12 @@ static gint64
 record_fields_get_int (const RecordFields *f,
                        const gchar        *key)
 {
-  GVariant *v = record_fields_get (f, key);
+  const NtpacVariantView *v = record_fields_get (f, key);
+  gint64 value;
 
-  return v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_INT64) ? g_variant_get_int64 (v) : 0;
+  if (v == NULL || v->type_len != 1 || v->type[0] != 'x' || !ntpac_variant_view_get_int (v, &value))
+    return 0;
+  return value;
 }
 
 /* An unsigned field of any width; 0 when absent or of another type. */
@@ -332,19 +236,12 @@ static guint64
 record_fields_get_uint (const RecordFields *f,
                         const gchar        *key)
 {
-  GVariant *v = record_fields_get (f, key);
+  const NtpacVariantView *v = record_fields_get (f, key);
+  guint64 value;
 
-  if (v == NULL)
+  if (v == NULL || !ntpac_variant_view_get_uint (v, &value))
     return 0;
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64))
-    return g_variant_get_uint64 (v);
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
-    return g_variant_get_uint32 (v);
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT16))
-    return g_variant_get_uint16 (v);
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_BYTE))
-    return g_variant_get_byte (v);
-  return 0;
+  return value;
 }
 
 static void
@@ -353,7 +250,7 @@ add_field (GPtrArray          *row,
            const RecordFields *f,
            const gchar        *key)
 {
-  add_cell (row, name, variant_json (record_fields_get (f, key)));
+  add_cell (row, name, ntpac_variant_view_json (record_fields_get (f, key)));
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -404,19 +301,14 @@ ntpac_query_conversation_row (const NtpacConversationId *id,
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
   RecordFields f;
-  GVariant *list;
+  const NtpacVariantView *list;
   FrameLists frames = { g_string_new ("["), g_string_new ("["), 0, -1 };
 
   record_fields_init (&f, r);
   frames.first_input = (guint32) record_fields_get_uint (&f, "input");
   list = record_fields_get (&f, "frame_list");
-  if (list != NULL && g_variant_is_of_type (list, G_VARIANT_TYPE_BYTESTRING))
-    {
-      gsize len;
-      const guint8 *data = g_variant_get_fixed_array (list, &len, 1);
-
-      ntpac_frame_list_foreach (data, len, collect_frame, &frames);
-    }
+  if (list != NULL && list->type_len == 2 && memcmp (list->type, "ay", 2) == 0)
+    ntpac_frame_list_foreach (list->data, list->size, collect_frame, &frames);
   g_string_append_c (frames.first, ']');
   add_string (row, "conversation", hex);
   add_time (row, "ts", record_fields_get_int (&f, "first_ts"));
@@ -576,7 +468,7 @@ record_row (const KindInfo            *kind,
       const Field *field = &g_array_index (f.fields, Field, i);
 
       if (!g_strv_contains ((const gchar * const *) kind->columns, field->key))
-        add_cell (row, field->key, variant_json (field->value));
+        add_cell (row, field->key, ntpac_variant_view_json (&field->value));
     }
   record_fields_clear (&f);
   return row;

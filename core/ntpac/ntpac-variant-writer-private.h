@@ -20,6 +20,11 @@ G_BEGIN_DECLS
  * at a time; it is reused from value to value without allocating. */
 typedef struct _NtpacVariantWriter NtpacVariantWriter;
 
+gsize ntpac_variant_type_info (const gchar *type,
+                               gsize        max_len,
+                               guint       *align,
+                               gsize       *fixed);
+
 NtpacVariantWriter *ntpac_variant_writer_new          (void);
 void                ntpac_variant_writer_free         (NtpacVariantWriter *w);
 

@@ -66,13 +66,24 @@ struct _NtpacVariantWriter
   guint       n_frames_allocated;
 };
 
-/* Length of the type string at @type (checked by type_supported()); its
- * alignment as a mask (0, 1, 3 or 7) and its fixed size (0: variable). */
-static gsize
-type_info (const gchar *type,
-           guint       *align,
-           gsize       *fixed)
+/**
+ * ntpac_variant_type_info:
+ * @type: the start of a GVariant type string
+ * @max_len: how many bytes of @type may be read
+ * @align: (out): the type's alignment, as a mask (0, 1, 3 or 7)
+ * @fixed: (out): its fixed size, 0 for variable-size types
+ *
+ * Returns: the length of the definite type at @type, or 0 when there is
+ *   none within @max_len bytes
+ */
+gsize
+ntpac_variant_type_info (const gchar *type,
+                         gsize        max_len,
+                         guint       *align,
+                         gsize       *fixed)
 {
+  if (max_len == 0)
+    return 0;
   switch (type[0])
     {
     case 'b':
@@ -108,32 +119,40 @@ type_info (const gchar *type,
       *fixed = 0;
       return 1;
     case 'a':
+    case 'm':
       {
-        gsize len = 1 + type_info (type + 1, align, fixed);
+        gsize len = ntpac_variant_type_info (type + 1, max_len - 1, align, fixed);
 
         *fixed = 0;
-        return len;
+        return len == 0 ? 0 : len + 1;
       }
     case '(':
     case '{':
       {
+        gchar close = type[0] == '(' ? ')' : '}';
         gsize len = 1;
         gsize offset = 0;
         guint tuple_align = 0;
         gboolean variable = FALSE;
 
-        while (type[len] != ')' && type[len] != '}')
+        while (len < max_len && type[len] != close)
           {
             guint member_align;
             gsize member_fixed;
+            gsize member_len = ntpac_variant_type_info (type + len, max_len - len,
+                                                        &member_align, &member_fixed);
 
-            len += type_info (type + len, &member_align, &member_fixed);
+            if (member_len == 0)
+              return 0;
+            len += member_len;
             tuple_align |= member_align;
             if (member_fixed == 0)
               variable = TRUE;
             else
               offset = ((offset + member_align) & ~(gsize) member_align) + member_fixed;
           }
+        if (len >= max_len)
+          return 0;
         *align = tuple_align;
         if (variable)
           *fixed = 0;
@@ -144,9 +163,17 @@ type_info (const gchar *type,
         return len + 1;
       }
     default:
-      /* type_supported() let nothing else through */
-      g_assert_not_reached ();
+      return 0;
     }
+}
+
+/* The type at @type, checked by type_supported(). */
+static gsize
+type_info (const gchar *type,
+           guint       *align,
+           gsize       *fixed)
+{
+  return ntpac_variant_type_info (type, G_MAXSIZE, align, fixed);
 }
 
 /* A definite type string, without maybe types. */
