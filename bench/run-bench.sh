@@ -4,7 +4,8 @@
 # (read limit) and tcpflow (reassembly) on the same file in the same run.
 # Runs with the store also report the database's size against the
 # capture's. Last, the whole pipeline and tshark on a generated DNS-only
-# capture: many small records rather than many bytes.
+# capture: many small records rather than many bytes, written by `run`
+# and read back by `query`.
 #
 #   bench/run-bench.sh [--size 1G] [--runs 3] [--jobs 2] [--build _build] [FILE]
 #
@@ -141,6 +142,9 @@ reference=
 echo
 echo "DNS-only capture ($(numfmt --to=iec "$bytes"), ntpac-gen --size 50M --seed 3 --mix dns=1):"
 row "run: HTTP+DNS+TLS + store + SHA-256 (-j $jobs)" "$(best_of dns-run "$engine" run -j "$jobs" -o "$tmp/db" "$dns_file")"
+# Reading it back: every DNS message as JSON lines.
+"$engine" run -j "$jobs" -o "$tmp/dns-db" "$dns_file" >/dev/null
+row "query -d DB dns --format jsonl" "$(best_of dns-query "$engine" query -d "$tmp/dns-db" dns --format jsonl)"
 if command -v tshark >/dev/null; then
   saved_runs=$runs
   runs=1
