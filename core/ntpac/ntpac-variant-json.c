@@ -98,21 +98,9 @@ ntpac_json_variant (NtpacJson *json,
               g_variant_unref (value);
             }
           ntpac_json_end_object (json);
+          break;
         }
-      else
-        {
-          gsize n = g_variant_n_children (v);
-
-          ntpac_json_begin_array (json);
-          for (gsize i = 0; i < n; i++)
-            {
-              g_autoptr(GVariant) child = g_variant_get_child_value (v, i);
-
-              ntpac_json_variant (json, child);
-            }
-          ntpac_json_end_array (json);
-        }
-      break;
+      G_GNUC_FALLTHROUGH;
     case G_VARIANT_CLASS_TUPLE:
     case G_VARIANT_CLASS_DICT_ENTRY:
     default:

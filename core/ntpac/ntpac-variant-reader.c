@@ -116,23 +116,19 @@ array_child (const NtpacVariantView *view,
   return TRUE;
 }
 
-/* Member @index of a tuple or dict entry. Every variable-size member but
- * the last has its end in the table at the container's end, written in
- * reverse. */
+/* How many members a tuple or dict entry has, and how many of them have
+ * their end in the table at its end: every variable-size one but the
+ * last. */
 static gboolean
-tuple_child (const NtpacVariantView *view,
-             gsize                   index,
-             NtpacVariantView       *child)
+tuple_members (const NtpacVariantView *view,
+               gsize                  *n_members,
+               gsize                  *n_framed)
 {
   const gchar *close = view->type + view->type_len - 1;
-  gsize width = offset_size (view->size);
-  gsize n_framed = 0;
-  gsize pos = 0;
-  gsize member = 0;
-  gsize framed = 0;
 
-  /* How many members have an offset in the table. */
-  for (const gchar *t = view->type + 1; t < close;)
+  *n_members = 0;
+  *n_framed = 0;
+  for (const gchar *t = view->type + 1; t < close; (*n_members)++)
     {
       guint align;
       gsize fixed;
@@ -142,8 +138,27 @@ tuple_child (const NtpacVariantView *view,
         return FALSE;
       t += len;
       if (fixed == 0 && t < close)
-        n_framed++;
+        (*n_framed)++;
     }
+  return TRUE;
+}
+
+/* Member @index of a tuple or dict entry. The table of member ends is
+ * written in reverse. */
+static gboolean
+tuple_child (const NtpacVariantView *view,
+             gsize                   index,
+             NtpacVariantView       *child)
+{
+  const gchar *close = view->type + view->type_len - 1;
+  gsize width = offset_size (view->size);
+  gsize n_members, n_framed;
+  gsize pos = 0;
+  gsize member = 0;
+  gsize framed = 0;
+
+  if (!tuple_members (view, &n_members, &n_framed) || index >= n_members)
+    return FALSE;
   if (n_framed * width > view->size)
     return FALSE;
   for (const gchar *t = view->type + 1; t < close; member++)
@@ -249,20 +264,9 @@ ntpac_variant_view_n_children (const NtpacVariantView *view,
     case '(':
     case '{':
       {
-        const gchar *close = view->type + view->type_len - 1;
+        gsize n_framed;
 
-        *n = 0;
-        for (const gchar *t = view->type + 1; t < close; (*n)++)
-          {
-            guint align;
-            gsize fixed;
-            gsize len = ntpac_variant_type_info (t, (gsize) (close - t), &align, &fixed);
-
-            if (len == 0)
-              return FALSE;
-            t += len;
-          }
-        return TRUE;
+        return tuple_members (view, n, &n_framed);
       }
     case 'v':
       *n = 1;
@@ -317,86 +321,95 @@ ntpac_variant_view_next_entry (const NtpacVariantView *view,
   return TRUE;
 }
 
-gboolean
-ntpac_variant_view_get_uint (const NtpacVariantView *view,
-                             guint64                *value)
+/* Width and signedness of the integer type @type. */
+static gboolean
+integer_layout (gchar     type,
+                gsize    *width,
+                gboolean *is_signed)
 {
-  if (view->type_len != 1)
-    return FALSE;
-  switch (view->type[0])
+  *is_signed = type == 'n' || type == 'i' || type == 'h' || type == 'x';
+  switch (type)
     {
     case 'y':
-      if (view->size != 1)
-        return FALSE;
-      *value = view->data[0];
+      *width = 1;
       return TRUE;
     case 'q':
-      {
-        guint16 v;
-
-        if (view->size != sizeof v)
-          return FALSE;
-        memcpy (&v, view->data, sizeof v);
-        *value = v;
-        return TRUE;
-      }
+    case 'n':
+      *width = 2;
+      return TRUE;
     case 'u':
-      {
-        guint32 v;
-
-        if (view->size != sizeof v)
-          return FALSE;
-        memcpy (&v, view->data, sizeof v);
-        *value = v;
-        return TRUE;
-      }
+    case 'i':
+    case 'h':
+      *width = 4;
+      return TRUE;
     case 't':
-      if (view->size != sizeof *value)
-        return FALSE;
-      memcpy (value, view->data, sizeof *value);
+    case 'x':
+      *width = 8;
       return TRUE;
     default:
       return FALSE;
     }
 }
 
+/* The integer at @view, sign-extended when signed; FALSE unless it is
+ * an integer of the signedness asked for. */
+static gboolean
+read_integer (const NtpacVariantView *view,
+              gboolean                want_signed,
+              guint64                *bits)
+{
+  gboolean is_signed;
+  gsize width;
+
+  if (view->type_len != 1 || !integer_layout (view->type[0], &width, &is_signed) ||
+      is_signed != want_signed || view->size != width)
+    return FALSE;
+  switch (width)
+    {
+    case 1:
+      *bits = view->data[0];
+      return TRUE;
+    case 2:
+      {
+        guint16 v;
+
+        memcpy (&v, view->data, sizeof v);
+        *bits = is_signed ? (guint64) (gint64) (gint16) v : v;
+        return TRUE;
+      }
+    case 4:
+      {
+        guint32 v;
+
+        memcpy (&v, view->data, sizeof v);
+        *bits = is_signed ? (guint64) (gint64) (gint32) v : v;
+        return TRUE;
+      }
+    default:
+      memcpy (bits, view->data, sizeof *bits);
+      return TRUE;
+    }
+}
+
+/* Unsigned integers of any width (y, q, u, t). */
+gboolean
+ntpac_variant_view_get_uint (const NtpacVariantView *view,
+                             guint64                *value)
+{
+  return read_integer (view, FALSE, value);
+}
+
+/* Signed integers of any width (n, i, h, x). */
 gboolean
 ntpac_variant_view_get_int (const NtpacVariantView *view,
                             gint64                 *value)
 {
-  if (view->type_len != 1)
+  guint64 bits;
+
+  if (!read_integer (view, TRUE, &bits))
     return FALSE;
-  switch (view->type[0])
-    {
-    case 'n':
-      {
-        gint16 v;
-
-        if (view->size != sizeof v)
-          return FALSE;
-        memcpy (&v, view->data, sizeof v);
-        *value = v;
-        return TRUE;
-      }
-    case 'i':
-    case 'h':
-      {
-        gint32 v;
-
-        if (view->size != sizeof v)
-          return FALSE;
-        memcpy (&v, view->data, sizeof v);
-        *value = v;
-        return TRUE;
-      }
-    case 'x':
-      if (view->size != sizeof *value)
-        return FALSE;
-      memcpy (value, view->data, sizeof *value);
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  *value = (gint64) bits;
+  return TRUE;
 }
 
 GVariant *
