@@ -244,6 +244,18 @@ record_fields_get_uint (const RecordFields *f,
   return value;
 }
 
+/* A string field; NULL when absent or of another type. */
+static const gchar *
+record_fields_get_string (const RecordFields *f,
+                          const gchar        *key)
+{
+  const NtpacVariantView *v = record_fields_get (f, key);
+
+  if (v == NULL || v->type_len != 1 || v->type[0] != 's' || v->size == 0 || v->data[v->size - 1] != '\0')
+    return NULL;
+  return (const gchar *) v->data;
+}
+
 static void
 add_field (GPtrArray          *row,
            const gchar        *name,
@@ -741,60 +753,61 @@ source_new (NtpacQuery *self,
 }
 
 static gboolean
-address_matches (GVariant               *r,
+address_matches (const RecordFields     *fields,
                  const NtpacQueryFilter *f)
 {
   NtpacAddress a;
-  const gchar *src = ntpac_record_get_string (r, "src");
-  const gchar *dst = ntpac_record_get_string (r, "dst");
+  const gchar *src = record_fields_get_string (fields, "src");
+  const gchar *dst = record_fields_get_string (fields, "dst");
 
   if (src != NULL && ntpac_address_parse (src, &a) && ntpac_address_compare (&a, &f->ip) == 0)
     return TRUE;
   return dst != NULL && ntpac_address_parse (dst, &a) && ntpac_address_compare (&a, &f->ip) == 0;
 }
 
-/* Whether a record passes the filters the key order did not apply. */
+/* Whether a record, read as @fields, passes the filters the key order did
+ * not apply. */
 static gboolean
-record_matches (NtpacQuery   *self,
-                Source       *s,
-                const guint8 *key,
-                gsize         key_len,
-                GVariant     *r)
+fields_match (NtpacQuery         *self,
+              Source             *s,
+              const guint8       *key,
+              gsize               key_len,
+              const RecordFields *fields)
 {
   const NtpacQueryFilter *f = &self->filter;
   KindType type = self->kind->type;
-  gint64 first = 0, last = 0;
 
-  if (type == KIND_INPUTS)
-    return TRUE;
-  if (type == KIND_ANOMALIES)
-    first = last = ntpac_record_get_int (r, "ts");
-  else if (type == KIND_CONVERSATIONS)
+  if (f->has_since || f->has_until)
     {
-      first = ntpac_record_get_int (r, "first_ts");
-      last = ntpac_record_get_int (r, "last_ts");
+      gint64 first, last;
+
+      if (type == KIND_CONVERSATIONS)
+        {
+          first = record_fields_get_int (fields, "first_ts");
+          last = record_fields_get_int (fields, "last_ts");
+        }
+      else
+        first = last = record_fields_get_int (fields, "ts");
+      /* a conversation matches a time range it overlaps */
+      if (f->has_since && last < f->since_ns)
+        return FALSE;
+      if (f->has_until && first > f->until_ns)
+        return FALSE;
     }
-  else
-    first = last = ntpac_record_get_int (r, "ts");
-  /* a conversation matches a time range it overlaps */
-  if (f->has_since && last < f->since_ns)
-    return FALSE;
-  if (f->has_until && first > f->until_ns)
-    return FALSE;
   if (type == KIND_ANOMALIES && f->has_conversation)
     {
       NtpacConversationId id;
-      const gchar *hex = ntpac_record_get_string (r, "conversation");
+      const gchar *hex = record_fields_get_string (fields, "conversation");
 
       if (hex == NULL || !ntpac_conversation_id_from_hex (hex, &id) ||
           memcmp (id.bytes, f->conversation.bytes, 16) != 0)
         return FALSE;
     }
-  if (f->has_ip && !address_matches (r, f))
+  if (f->has_ip && !address_matches (fields, f))
     return FALSE;
-  if (f->port >= 0 && (ntpac_record_get_string (r, "transport") == NULL ||
-                       (ntpac_record_get_uint (r, "sport") != (guint64) f->port &&
-                        ntpac_record_get_uint (r, "dport") != (guint64) f->port)))
+  if (f->port >= 0 && (record_fields_get_string (fields, "transport") == NULL ||
+                       (record_fields_get_uint (fields, "sport") != (guint64) f->port &&
+                        record_fields_get_uint (fields, "dport") != (guint64) f->port)))
     return FALSE;
   if (type == KIND_ANOMALIES)
     return self->host == NULL;   /* anomalies have no name */
@@ -810,7 +823,7 @@ record_matches (NtpacQuery   *self,
       else
         {
           const gchar *name = self->kind->host_field != NULL ?
-            ntpac_record_get_string (r, self->kind->host_field) : NULL;
+            record_fields_get_string (fields, self->kind->host_field) : NULL;
           g_autofree gchar *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
 
           if (lower == NULL || !g_pattern_spec_match_string (self->host, lower))
@@ -818,6 +831,25 @@ record_matches (NtpacQuery   *self,
         }
     }
   return TRUE;
+}
+
+/* Whether a record passes the filters the key order did not apply. */
+static gboolean
+record_matches (NtpacQuery   *self,
+                Source       *s,
+                const guint8 *key,
+                gsize         key_len,
+                GVariant     *r)
+{
+  RecordFields fields;
+  gboolean matches;
+
+  if (self->kind->type == KIND_INPUTS)
+    return TRUE;
+  record_fields_init (&fields, r);
+  matches = fields_match (self, s, key, key_len, &fields);
+  record_fields_clear (&fields);
+  return matches;
 }
 
 static GPtrArray *
