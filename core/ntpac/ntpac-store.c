@@ -722,12 +722,15 @@ gint
 ntpac_store_cf_id (NtpacStore  *self,
                    const gchar *name)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  gpointer id = g_hash_table_lookup (self->cf_ids, name);
+  gpointer id;
+  gint result = -1;
 
-  if (id == NULL || cf_at (self, GPOINTER_TO_INT (id) - 1) == NULL)
-    return -1;
-  return GPOINTER_TO_INT (id) - 1;
+  g_mutex_lock (&self->lock);
+  id = g_hash_table_lookup (self->cf_ids, name);
+  if (id != NULL && cf_at (self, GPOINTER_TO_INT (id) - 1) != NULL)
+    result = GPOINTER_TO_INT (id) - 1;
+  g_mutex_unlock (&self->lock);
+  return result;
 }
 
 const gchar *

@@ -101,6 +101,11 @@ test_basic (void)
   check_value (g_variant_new_handle (7));
 }
 
+/* A record as the store holds them. */
+static const gchar record[] =
+  "{'ts': <int64 -5>, 'name': <'x.example'>, 'answers': <[{'type': <uint16 1>, 'data': <'1.2.3.4'>}]>,"
+  " 'list': <@ay [1, 2, 3]>, 'flag': <true>, 'none': <@ms nothing>}";
+
 static void
 test_containers (void)
 {
@@ -113,8 +118,7 @@ test_containers (void)
     "[{'a': <1>}, @a{sv} {}, {'b': <'x'>, 'c': <[byte 1]>}]",
     "@ms nothing", "@ms 'x'", "@mu nothing", "@mu 5", "[@mi nothing, just 2]",
     "[@ms nothing, just '', just 'abc']", "(@my nothing, @mas just ['a'], 'z')",
-    "{'ts': <int64 -5>, 'name': <'x.example'>, 'answers': <[{'type': <uint16 1>, 'data': <'1.2.3.4'>}]>,"
-    " 'list': <@ay [1, 2, 3]>, 'flag': <true>, 'none': <@ms nothing>}",
+    record,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)

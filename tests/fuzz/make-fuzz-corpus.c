@@ -4,6 +4,8 @@
  *                               input format of fuzz-decode
  * make-fuzz-corpus capture DIR  small captures in every format the reader
  *                               knows, for fuzz-capture
+ * make-fuzz-corpus record DIR   stored records (a version byte, then the
+ *                               record), for fuzz-record
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
@@ -230,18 +232,49 @@ make_capture_corpus (const gchar *dir)
   write_capture (dir, "pcapng-be", NTPAC_TEST_PCAP_FORMAT_PCAPNG, NTPAC_TEST_BYTE_ORDER_BIG);
 }
 
+/* Records of the shapes the store holds: a conversation's, a DNS
+ * message's, one with every basic type. */
+static void
+make_record_corpus (const gchar *dir)
+{
+  static const gchar *records[] = {
+    "{'transport': <'tcp'>, 'src': <'10.0.0.1'>, 'sport': <uint16 1234>, 'dst': <'10.0.0.2'>,"
+    " 'dport': <uint16 80>, 'first_ts': <int64 1709251200000000000>, 'packets': <uint64 12>,"
+    " 'frame_list': <@ay [1, 2, 3, 4]>}",
+    "{'ts': <int64 5>, 'qname': <'www.example.com'>, 'answers': <[{'name': <'www.example.com'>,"
+    " 'type': <'A'>, 'ttl': <uint32 60>, 'data': <'192.0.2.1'>}]>, 'flags': <@as ['rd', 'ra']>}",
+    "{'b': <true>, 'y': <byte 1>, 'n': <int16 -2>, 'q': <uint16 3>, 'i': <int32 -4>,"
+    " 'u': <uint32 5>, 'x': <int64 -6>, 't': <uint64 7>, 'd': <1.5>, 'o': <objectpath '/a'>,"
+    " 'g': <signature 'a{sv}'>, 'm': <@ms 'x'>, 'v': <<(byte 1, 'two')>>}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (records); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_parsed (records[i]));
+      GByteArray *bytes = g_byte_array_new ();
+      g_autofree gchar *name = g_strdup_printf ("record-%u", i);
+      guint8 version = 1;
+
+      g_byte_array_append (bytes, &version, 1);
+      g_byte_array_append (bytes, g_variant_get_data (value), g_variant_get_size (value));
+      save (dir, name, bytes);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   if (argc != 3)
     {
-      g_printerr ("usage: make-fuzz-corpus decode|capture DIR\n");
+      g_printerr ("usage: make-fuzz-corpus decode|capture|record DIR\n");
       return 1;
     }
   g_mkdir_with_parents (argv[2], 0755);
   if (g_str_equal (argv[1], "decode"))
     make_decode_corpus (argv[2]);
+  else if (g_str_equal (argv[1], "record"))
+    make_record_corpus (argv[2]);
   else
     make_capture_corpus (argv[2]);
   return 0;
