@@ -160,59 +160,115 @@ print_tsv_line (GPtrArray           *row,
 }
 
 #define TABLE_MAX_WIDTH 40
+/* The rows that set the columns' widths. Rows after them are cut to those
+ * widths, so that a large result is printed as it comes, in bounded
+ * memory. */
+#define TABLE_SAMPLE_ROWS 1000
 
 /* Aligned columns for people: wide values are cut with "…". */
-static void
-print_table (GPtrArray           *rows,
-             const gchar * const *columns)
+typedef struct
 {
-  guint n = g_strv_length ((gchar **) columns);
-  g_autofree guint *width = g_new0 (guint, n);
-  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  const gchar * const *columns;
+  guint                n;
+  guint               *width;
+  GPtrArray           *held;       /* gchar **: cells of the rows not printed yet */
+  gboolean             streaming;  /* widths set, header printed */
+} TablePrinter;
 
-  for (guint c = 0; c < n; c++)
-    width[c] = g_utf8_strlen (columns[c], -1);
-  for (guint r = 0; r < rows->len; r++)
+static void
+table_init (TablePrinter        *t,
+            const gchar * const *columns)
+{
+  t->columns = columns;
+  t->n = g_strv_length ((gchar **) columns);
+  t->width = g_new0 (guint, t->n);
+  for (guint c = 0; c < t->n; c++)
+    t->width[c] = g_utf8_strlen (columns[c], -1);
+  t->held = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  t->streaming = FALSE;
+}
+
+/* @text, cut to @max characters with "…" when longer. */
+static gchar *
+cut_text (gchar *text,
+          guint  max)
+{
+  gchar *cut;
+  gchar *result;
+
+  if ((guint) g_utf8_strlen (text, -1) <= max)
+    return text;
+  cut = g_utf8_substring (text, 0, max > 0 ? max - 1 : 0);
+  result = g_strconcat (cut, "…", NULL);
+  g_free (cut);
+  g_free (text);
+  return result;
+}
+
+static void
+table_print_line (TablePrinter        *t,
+                  const gchar * const *cells)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint c = 0; c < t->n; c++)
     {
-      gchar **cells = g_new0 (gchar *, n + 1);
-
-      for (guint c = 0; c < n; c++)
+      g_string_append (line, cells[c]);
+      if (c + 1 < t->n)
         {
-          gchar *text = cell_text (rows->pdata[r], columns[c]);
+          guint len = (guint) g_utf8_strlen (cells[c], -1);
+          guint pad = len < t->width[c] ? t->width[c] - len : 0;
 
-          if (g_utf8_strlen (text, -1) > TABLE_MAX_WIDTH)
-            {
-              gchar *cut = g_utf8_substring (text, 0, TABLE_MAX_WIDTH - 1);
-
-              g_free (text);
-              text = g_strconcat (cut, "…", NULL);
-              g_free (cut);
-            }
-          width[c] = MAX (width[c], (guint) g_utf8_strlen (text, -1));
-          cells[c] = text;
+          for (guint i = 0; i < pad + 2; i++)
+            g_string_append_c (line, ' ');
         }
-      g_ptr_array_add (texts, cells);
     }
-  for (gint r = -1; r < (gint) texts->len; r++)
+  g_string_append_c (line, '\n');
+  fputs (line->str, stdout);
+  g_string_free (line, TRUE);
+}
+
+/* The widths are set: the header and the rows held go out. */
+static void
+table_start_streaming (TablePrinter *t)
+{
+  table_print_line (t, t->columns);
+  for (guint r = 0; r < t->held->len; r++)
+    table_print_line (t, t->held->pdata[r]);
+  g_ptr_array_set_size (t->held, 0);
+  t->streaming = TRUE;
+}
+
+static void
+table_add_row (TablePrinter *t,
+               GPtrArray    *row)
+{
+  gchar **cells = g_new0 (gchar *, t->n + 1);
+
+  for (guint c = 0; c < t->n; c++)
     {
-      GString *line = g_string_new (NULL);
-
-      for (guint c = 0; c < n; c++)
-        {
-          const gchar *text = r < 0 ? columns[c] : ((gchar **) texts->pdata[r])[c];
-          guint pad = width[c] - g_utf8_strlen (text, -1);
-
-          g_string_append (line, text);
-          if (c + 1 < n)
-            {
-              for (guint i = 0; i < pad + 2; i++)
-                g_string_append_c (line, ' ');
-            }
-        }
-      g_string_append_c (line, '\n');
-      fputs (line->str, stdout);
-      g_string_free (line, TRUE);
+      cells[c] = cut_text (cell_text (row, t->columns[c]), t->streaming ? t->width[c] : TABLE_MAX_WIDTH);
+      if (!t->streaming)
+        t->width[c] = MAX (t->width[c], (guint) g_utf8_strlen (cells[c], -1));
     }
+  if (t->streaming)
+    {
+      table_print_line (t, (const gchar * const *) cells);
+      g_strfreev (cells);
+      return;
+    }
+  g_ptr_array_add (t->held, cells);
+  if (t->held->len == TABLE_SAMPLE_ROWS)
+    table_start_streaming (t);
+}
+
+static void
+table_finish (TablePrinter *t)
+{
+  if (!t->streaming)
+    table_start_streaming (t);
+  g_ptr_array_unref (t->held);
+  g_free (t->width);
 }
 
 int
@@ -244,7 +300,8 @@ ntpac_cmd_query (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) stores = NULL;
   g_autoptr(NtpacQuery) query = NULL;
-  g_autoptr(GPtrArray) table_rows = NULL;
+  TablePrinter table;
+  gboolean as_table = FALSE;
   g_autofree gchar *kinds = g_strjoinv (", ", (gchar **) ntpac_query_kinds ());
   g_autofree gchar *summary = g_strdup_printf (_("KIND is one of %s.\n"
                                                  "Times are RFC 3339 (2024-03-01T10:00:00Z), dates, or seconds since 1970.\n"
@@ -297,8 +354,9 @@ ntpac_cmd_query (int    argc,
   columns = ntpac_query_get_columns (query);
   if (g_str_equal (format, "tsv"))
     print_tsv_line (NULL, columns);
-  if (g_str_equal (format, "table"))
-    table_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  as_table = g_str_equal (format, "table");
+  if (as_table)
+    table_init (&table, columns);
   while ((row = ntpac_query_next (query, &error)) != NULL)
     {
       if (g_str_equal (format, "jsonl"))
@@ -315,10 +373,13 @@ ntpac_cmd_query (int    argc,
           g_ptr_array_unref (row);
         }
       else
-        g_ptr_array_add (table_rows, row);
+        {
+          table_add_row (&table, row);
+          g_ptr_array_unref (row);
+        }
     }
-  if (table_rows != NULL)
-    print_table (table_rows, columns);
+  if (as_table)
+    table_finish (&table);
   if (error != NULL)
     {
       ntpac_cli_error ("%s", error->message);

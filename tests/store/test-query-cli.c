@@ -274,6 +274,53 @@ test_formats (Fixture       *f,
     }
 }
 
+/* A result larger than the rows the table's widths are taken from: the
+ * rows after them stay aligned (wider values are cut). */
+static void
+test_table_streams (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree gchar *capture = g_build_filename (f->dir, "dns.pcap", NULL);
+  g_autofree gchar *truth = ntpac_traffic_gen_truth_path (capture);
+  g_autofree gchar *db = g_build_filename (f->dir, "dns.ntpac", NULL);
+  g_auto(NtpacTestRun) r = { 0 };
+  g_auto(NtpacTestRun) table = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  NtpacTrafficGenOptions options;
+  NtpacTrafficGenStats stats;
+  glong ts_at;
+
+  g_test_summary ("--format table prints a result of thousands of rows aligned, as it "
+                  "comes: the widths are those of the first rows.");
+  ntpac_traffic_gen_options_init (&options);
+  options.seed = 5;
+  options.target_size = 2 * 1024 * 1024;  /* frame numbers reach 5 digits after the first rows */
+  g_assert_true (ntpac_traffic_gen_parse_mix ("dns=1", &options, &error));
+  g_assert_true (ntpac_traffic_gen_run (&options, capture, truth, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.flows, >, 5000);
+  ntpac_test_run_engine (&r, "run", "-o", db, capture, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  ntpac_test_run_engine (&table, "query", "-d", db, "conversations", "--format", "table", NULL);
+  g_assert_cmpint (table.status, ==, 0);
+  lines = g_strsplit (table.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, stats.flows + 2);  /* header, rows, "" */
+  /* Frame numbers grow: later rows' frame lists are wider than the first
+   * rows', and the column after them must still start in its place. */
+  ts_at = g_utf8_pointer_to_offset (lines[0], strstr (lines[0], " first_ts ")) + 1;
+  for (guint i = 1; i <= stats.flows; i++)
+    {
+      const gchar *at;
+
+      g_assert_cmpint (g_utf8_strlen (lines[i], -1), >, ts_at);
+      at = g_utf8_offset_to_pointer (lines[i], ts_at);
+      g_assert_true (g_str_has_prefix (at, "20"));
+      g_assert_cmpint (at[-1], ==, ' ');
+    }
+}
+
 static void
 test_several_databases (Fixture       *f,
                         gconstpointer  data)
@@ -458,6 +505,7 @@ main (int    argc,
   g_test_add ("/query/jsonl-fields", Fixture, NULL, fixture_set_up, test_jsonl_fields, fixture_tear_down);
   g_test_add ("/query/filters", Fixture, NULL, fixture_set_up, test_filters, fixture_tear_down);
   g_test_add ("/query/formats", Fixture, NULL, fixture_set_up, test_formats, fixture_tear_down);
+  g_test_add ("/query/table-streams", Fixture, NULL, fixture_set_up, test_table_streams, fixture_tear_down);
   g_test_add ("/query/several-databases", Fixture, NULL, fixture_set_up, test_several_databases, fixture_tear_down);
   g_test_add ("/query/append", Fixture, NULL, fixture_set_up, test_append, fixture_tear_down);
   g_test_add ("/query/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
