@@ -178,12 +178,17 @@ record_fields_init (RecordFields *f,
   NtpacVariantView record;
   gsize n = 0, position = 0;
   Field field = { NULL, { NULL, 0, NULL, 0 }, NULL };
+  gboolean in_place;
 
   f->fields = g_array_sized_new (FALSE, FALSE, sizeof (Field), 32);
-  if (ntpac_variant_view_init (&record, r) && ntpac_variant_view_n_children (&record, &n))
-    while (position < n && ntpac_variant_view_next_entry (&record, &position, &field.key, &field.value))
-      g_array_append_val (f->fields, field);
-  if (position == n)
+  in_place = ntpac_variant_view_init (&record, r) && ntpac_variant_view_n_children (&record, &n);
+  while (in_place && position < n)
+    {
+      in_place = ntpac_variant_view_next_entry (&record, &position, &field.key, &field.value);
+      if (in_place)
+        g_array_append_val (f->fields, field);
+    }
+  if (in_place)
     return;
   /* Bytes the view could not follow: GLib's reading of them. */
   {

@@ -178,7 +178,7 @@ make_options (NtpacStore *self)
        * file but not between files: compacting them as they come (four
        * files at a time, by default) rewrites the growing first level
        * again and again, which took a third of a record-heavy run's
-       * time. Files are let pile up to L0_FILES before they are merged:
+       * time. Files are left to pile up to L0_FILES before they are merged:
        * reads over that many files are barely slower. */
       rocksdb_options_set_level0_file_num_compaction_trigger (o, L0_FILES);
       rocksdb_options_set_level0_slowdown_writes_trigger (o, L0_FILES + 16);
