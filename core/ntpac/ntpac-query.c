@@ -303,6 +303,48 @@ collect_frame (guint32  input,
   return TRUE;
 }
 
+static GPtrArray *
+conversation_row (const NtpacConversationId *id,
+                  const RecordFields        *f)
+{
+  GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
+  g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
+  const NtpacVariantView *list;
+  FrameLists frames = { g_string_new ("["), g_string_new ("["), 0, -1 };
+
+  frames.first_input = (guint32) record_fields_get_uint (f, "input");
+  list = record_fields_get (f, "frame_list");
+  if (list != NULL && list->type_len == 2 && memcmp (list->type, "ay", 2) == 0)
+    ntpac_frame_list_foreach (list->data, list->size, collect_frame, &frames);
+  g_string_append_c (frames.first, ']');
+  add_string (row, "conversation", hex);
+  add_time (row, "ts", record_fields_get_int (f, "first_ts"));
+  add_field (row, "transport", f, "transport");
+  add_field (row, "src", f, "src");
+  add_field (row, "sport", f, "sport");
+  add_field (row, "dst", f, "dst");
+  add_field (row, "dport", f, "dport");
+  add_field (row, "input", f, "input");
+  add_cell (row, "frames", g_string_free (frames.first, FALSE));
+  add_time (row, "first_ts", record_fields_get_int (f, "first_ts"));
+  add_time (row, "last_ts", record_fields_get_int (f, "last_ts"));
+  add_field (row, "protocol", f, "protocol");
+  add_field (row, "packets", f, "packets");
+  add_field (row, "bytes_up", f, "bytes_up");
+  add_field (row, "bytes_down", f, "bytes_down");
+  add_uint (row, "missing_bytes", record_fields_get_uint (f, "missing_up") + record_fields_get_uint (f, "missing_down"));
+  add_field (row, "anomalies", f, "anomalies");
+  /* A conversation that went on in the next capture file. */
+  if (frames.open_input >= 0)
+    {
+      g_string_append (frames.others, "]}]");
+      add_cell (row, "frames_in_other_inputs", g_string_free (frames.others, FALSE));
+    }
+  else
+    g_string_free (frames.others, TRUE);
+  return row;
+}
+
 /**
  * ntpac_query_conversation_row:
  * @id: the conversation's id
@@ -315,43 +357,11 @@ GPtrArray *
 ntpac_query_conversation_row (const NtpacConversationId *id,
                               GVariant                  *r)
 {
-  GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
-  g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
   RecordFields f;
-  const NtpacVariantView *list;
-  FrameLists frames = { g_string_new ("["), g_string_new ("["), 0, -1 };
+  GPtrArray *row;
 
   record_fields_init (&f, r);
-  frames.first_input = (guint32) record_fields_get_uint (&f, "input");
-  list = record_fields_get (&f, "frame_list");
-  if (list != NULL && list->type_len == 2 && memcmp (list->type, "ay", 2) == 0)
-    ntpac_frame_list_foreach (list->data, list->size, collect_frame, &frames);
-  g_string_append_c (frames.first, ']');
-  add_string (row, "conversation", hex);
-  add_time (row, "ts", record_fields_get_int (&f, "first_ts"));
-  add_field (row, "transport", &f, "transport");
-  add_field (row, "src", &f, "src");
-  add_field (row, "sport", &f, "sport");
-  add_field (row, "dst", &f, "dst");
-  add_field (row, "dport", &f, "dport");
-  add_field (row, "input", &f, "input");
-  add_cell (row, "frames", g_string_free (frames.first, FALSE));
-  add_time (row, "first_ts", record_fields_get_int (&f, "first_ts"));
-  add_time (row, "last_ts", record_fields_get_int (&f, "last_ts"));
-  add_field (row, "protocol", &f, "protocol");
-  add_field (row, "packets", &f, "packets");
-  add_field (row, "bytes_up", &f, "bytes_up");
-  add_field (row, "bytes_down", &f, "bytes_down");
-  add_uint (row, "missing_bytes", record_fields_get_uint (&f, "missing_up") + record_fields_get_uint (&f, "missing_down"));
-  add_field (row, "anomalies", &f, "anomalies");
-  /* A conversation that went on in the next capture file. */
-  if (frames.open_input >= 0)
-    {
-      g_string_append (frames.others, "]}]");
-      add_cell (row, "frames_in_other_inputs", g_string_free (frames.others, FALSE));
-    }
-  else
-    g_string_free (frames.others, TRUE);
+  row = conversation_row (id, &f);
   record_fields_clear (&f);
   return row;
 }
@@ -363,39 +373,37 @@ ntpac_query_conversation_columns (void)
 }
 
 static GPtrArray *
-anomaly_row (GVariant *r)
+anomaly_row (const RecordFields *f)
 {
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
-  const gchar *kind = ntpac_record_get_string (r, "kind");
-  const gchar *description = ntpac_record_get_string (r, "description");
-  RecordFields f;
+  const gchar *kind = record_fields_get_string (f, "kind");
+  const gchar *description = record_fields_get_string (f, "description");
 
   for (guint k = 0; kind != NULL && description == NULL && k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
     if (g_str_equal (ntpac_anomaly_kind_to_id (k), kind))
       description = ntpac_anomaly_kind_describe (k);
-  record_fields_init (&f, r);
-  add_field (row, "conversation", &f, "conversation");
-  add_time (row, "ts", record_fields_get_int (&f, "ts"));
+  add_field (row, "conversation", f, "conversation");
+  add_time (row, "ts", record_fields_get_int (f, "ts"));
   /* endpoints: those of the conversation for a dissector's anomaly,
    * null for the packet anomalies of the decoder */
-  add_field (row, "transport", &f, "transport");
-  add_field (row, "src", &f, "src");
-  add_field (row, "sport", &f, "sport");
-  add_field (row, "dst", &f, "dst");
-  add_field (row, "dport", &f, "dport");
-  add_field (row, "input", &f, "input");
-  add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", record_fields_get_uint (&f, "frame")));
+  add_field (row, "transport", f, "transport");
+  add_field (row, "src", f, "src");
+  add_field (row, "sport", f, "sport");
+  add_field (row, "dst", f, "dst");
+  add_field (row, "dport", f, "dport");
+  add_field (row, "input", f, "input");
+  add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", record_fields_get_uint (f, "frame")));
   add_string (row, "kind", kind);
-  add_field (row, "severity", &f, "severity");
+  add_field (row, "severity", f, "severity");
   add_string (row, "description", description);
-  add_field (row, "offset", &f, "offset");
-  record_fields_clear (&f);
+  add_field (row, "offset", f, "offset");
   return row;
 }
 
 static GPtrArray *
-input_row (guint32   id,
-           GVariant *r)
+input_row (guint32             id,
+           GVariant           *r,
+           const RecordFields *f)
 {
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   g_autoptr(GVariant) types = g_variant_lookup_value (r, "link_types", G_VARIANT_TYPE ("au"));
@@ -403,7 +411,6 @@ input_row (guint32   id,
   gint64 first_ts = 0, last_ts = 0;
   gboolean has_ts = g_variant_lookup (r, "first_ts", "x", &first_ts) &&
                     g_variant_lookup (r, "last_ts", "x", &last_ts);
-  RecordFields f;
 
   for (gsize i = 0; types != NULL && i < g_variant_n_children (types); i++)
     {
@@ -420,7 +427,6 @@ input_row (guint32   id,
         g_string_append_printf (names, "%u", t);
     }
   g_string_append_c (names, ']');
-  record_fields_init (&f, r);
   add_null (row, "conversation");
   if (has_ts)
     add_time (row, "ts", first_ts);
@@ -433,10 +439,10 @@ input_row (guint32   id,
   add_null (row, "dport");
   add_uint (row, "input", id);
   add_cell (row, "frames", g_strdup ("[]"));
-  add_field (row, "path", &f, "path");
-  add_field (row, "size", &f, "size");
-  add_field (row, "sha256", &f, "sha256");
-  add_field (row, "format", &f, "format");
+  add_field (row, "path", f, "path");
+  add_field (row, "size", f, "size");
+  add_field (row, "sha256", f, "sha256");
+  add_field (row, "format", f, "format");
   if (has_ts)
     {
       add_time (row, "first_ts", first_ts);
@@ -448,11 +454,10 @@ input_row (guint32   id,
       add_null (row, "last_ts");
     }
   add_cell (row, "link_types", g_string_free (names, FALSE));
-  add_field (row, "frame_count", &f, "frames");
-  add_field (row, "damage", &f, "damage");
-  add_field (row, "damage_offset", &f, "damage_offset");
-  add_field (row, "error", &f, "error");
-  record_fields_clear (&f);
+  add_field (row, "frame_count", f, "frames");
+  add_field (row, "damage", f, "damage");
+  add_field (row, "damage_offset", f, "damage_offset");
+  add_field (row, "error", f, "error");
   return row;
 }
 
@@ -461,13 +466,11 @@ input_row (guint32   id,
 static GPtrArray *
 record_row (const KindInfo            *kind,
             const NtpacConversationId *id,
-            GVariant                  *r)
+            const RecordFields        *f)
 {
   GPtrArray *row = g_ptr_array_new_with_free_func (cell_free);
   g_autofree gchar *hex = ntpac_conversation_id_to_hex (id);
-  RecordFields f;
 
-  record_fields_init (&f, r);
   for (guint i = 0; kind->columns[i] != NULL; i++)
     {
       const gchar *column = kind->columns[i];
@@ -475,19 +478,18 @@ record_row (const KindInfo            *kind,
       if (g_str_equal (column, "conversation"))
         add_string (row, column, hex);
       else if (g_str_equal (column, "ts"))
-        add_time (row, column, record_fields_get_int (&f, "ts"));
+        add_time (row, column, record_fields_get_int (f, "ts"));
       else
-        add_field (row, column, &f, column);
+        add_field (row, column, f, column);
     }
   /* Fields beyond the kind's, in the order the dissector wrote them. */
-  for (guint i = 0; i < f.fields->len; i++)
+  for (guint i = 0; i < f->fields->len; i++)
     {
-      const Field *field = &g_array_index (f.fields, Field, i);
+      const Field *field = &g_array_index (f->fields, Field, i);
 
       if (!g_strv_contains ((const gchar * const *) kind->columns, field->key))
         add_cell (row, field->key, ntpac_variant_view_json (&field->value));
     }
-  record_fields_clear (&f);
   return row;
 }
 
@@ -771,7 +773,7 @@ address_matches (const RecordFields     *fields,
 }
 
 /* Whether a record, read as @fields, passes the filters the key order did
- * not apply. */
+ * not apply (inputs have none). */
 static gboolean
 fields_match (NtpacQuery         *self,
               Source             *s,
@@ -838,30 +840,12 @@ fields_match (NtpacQuery         *self,
   return TRUE;
 }
 
-/* Whether a record passes the filters the key order did not apply. */
-static gboolean
-record_matches (NtpacQuery   *self,
-                Source       *s,
-                const guint8 *key,
-                gsize         key_len,
-                GVariant     *r)
-{
-  RecordFields fields;
-  gboolean matches;
-
-  if (self->kind->type == KIND_INPUTS)
-    return TRUE;
-  record_fields_init (&fields, r);
-  matches = fields_match (self, s, key, key_len, &fields);
-  record_fields_clear (&fields);
-  return matches;
-}
-
 static GPtrArray *
-make_row (NtpacQuery   *self,
-          const guint8 *key,
-          gsize         key_len,
-          GVariant     *r)
+make_row (NtpacQuery         *self,
+          const guint8       *key,
+          gsize               key_len,
+          GVariant           *r,
+          const RecordFields *fields)
 {
   NtpacConversationId id = { { 0 } };
 
@@ -869,14 +853,14 @@ make_row (NtpacQuery   *self,
   switch (self->kind->type)
     {
     case KIND_CONVERSATIONS:
-      return ntpac_query_conversation_row (&id, r);
+      return conversation_row (&id, fields);
     case KIND_ANOMALIES:
-      return anomaly_row (r);
+      return anomaly_row (fields);
     case KIND_INPUTS:
-      return input_row (key_len >= 4 ? ntpac_store_get_u32 (key) : 0, r);
+      return input_row (key_len >= 4 ? ntpac_store_get_u32 (key) : 0, r, fields);
     case KIND_RECORDS:
     default:
-      return record_row (self->kind, &id, r);
+      return record_row (self->kind, &id, fields);
     }
 }
 
@@ -895,6 +879,7 @@ source_advance (NtpacQuery  *self,
       gsize key_len, value_len;
       g_autoptr(GVariant) r = NULL;
       g_autoptr(GError) local = NULL;
+      RecordFields fields;
 
       if (s->keys != NULL)
         {
@@ -930,11 +915,16 @@ source_advance (NtpacQuery  *self,
                                       ntpac_store_get_path (s->store));
           return FALSE;
         }
-      if (!record_matches (self, s, key, key_len, r))
-        continue;
-      s->head_key = g_bytes_new (key, key_len);
-      s->head_row = make_row (self, key, key_len, r);
-      return TRUE;
+      /* The record's fields are read once, for the filters and the row. */
+      record_fields_init (&fields, r);
+      if (self->kind->type == KIND_INPUTS || fields_match (self, s, key, key_len, &fields))
+        {
+          s->head_key = g_bytes_new (key, key_len);
+          s->head_row = make_row (self, key, key_len, r, &fields);
+        }
+      record_fields_clear (&fields);
+      if (s->head_row != NULL)
+        return TRUE;
     }
   return TRUE;
 }
