@@ -270,6 +270,17 @@ add_field (GPtrArray          *row,
   add_cell (row, name, ntpac_variant_view_json (record_fields_get (f, key)));
 }
 
+/* The columns of a record's conversation: transport, endpoints, input. */
+static void
+add_endpoints (GPtrArray          *row,
+               const RecordFields *f)
+{
+  static const gchar * const columns[] = { "transport", "src", "sport", "dst", "dport", "input" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    add_field (row, columns[i], f, columns[i]);
+}
+
 /* ---- rows -------------------------------------------------------------- */
 
 typedef struct
@@ -319,12 +330,7 @@ conversation_row (const NtpacConversationId *id,
   g_string_append_c (frames.first, ']');
   add_string (row, "conversation", hex);
   add_time (row, "ts", record_fields_get_int (f, "first_ts"));
-  add_field (row, "transport", f, "transport");
-  add_field (row, "src", f, "src");
-  add_field (row, "sport", f, "sport");
-  add_field (row, "dst", f, "dst");
-  add_field (row, "dport", f, "dport");
-  add_field (row, "input", f, "input");
+  add_endpoints (row, f);
   add_cell (row, "frames", g_string_free (frames.first, FALSE));
   add_time (row, "first_ts", record_fields_get_int (f, "first_ts"));
   add_time (row, "last_ts", record_fields_get_int (f, "last_ts"));
@@ -386,12 +392,7 @@ anomaly_row (const RecordFields *f)
   add_time (row, "ts", record_fields_get_int (f, "ts"));
   /* endpoints: those of the conversation for a dissector's anomaly,
    * null for the packet anomalies of the decoder */
-  add_field (row, "transport", f, "transport");
-  add_field (row, "src", f, "src");
-  add_field (row, "sport", f, "sport");
-  add_field (row, "dst", f, "dst");
-  add_field (row, "dport", f, "dport");
-  add_field (row, "input", f, "input");
+  add_endpoints (row, f);
   add_cell (row, "frames", g_strdup_printf ("[%" G_GUINT64_FORMAT "]", record_fields_get_uint (f, "frame")));
   add_string (row, "kind", kind);
   add_field (row, "severity", f, "severity");
