@@ -92,6 +92,14 @@ static const AnomalyInfo anomaly_info[NTPAC_ANOMALY_N_CORE_KINDS] = {
     N_("A conversation actor failed and was closed; processing went on") },
   [NTPAC_ANOMALY_UDP_DUPLICATE] = { "udp.duplicate", NTPAC_SEVERITY_INFO,
     N_("A UDP datagram captured twice (same bytes within 10 ms); kept once") },
+  [NTPAC_ANOMALY_WIFI_TRUNCATED] = { "wifi.truncated", NTPAC_SEVERITY_ERROR,
+    N_("Radiotap, PPI, 802.11 or LLC header cut short") },
+  [NTPAC_ANOMALY_WIFI_MALFORMED] = { "wifi.malformed", NTPAC_SEVERITY_ERROR,
+    N_("Radiotap, PPI or 802.11 header with an impossible version or length") },
+  [NTPAC_ANOMALY_WIFI_PROTECTED] = { "wifi.protected", NTPAC_SEVERITY_INFO,
+    N_("Encrypted 802.11 data frame; its payload was not decoded") },
+  [NTPAC_ANOMALY_WIFI_AMSDU_SUBFRAMES] = { "wifi.amsdu-subframes", NTPAC_SEVERITY_WARNING,
+    N_("802.11 A-MSDU with several subframes; only the first was decoded") },
 };
 
 /**

@@ -24,6 +24,7 @@
 #include "ntpac-decoder.h"
 #include "ntpac-defrag-private.h"
 #include "ntpac-linktype.h"
+#include "ntpac-wifi-private.h"
 
 #define ETHERTYPE_IPV4      0x0800
 #define ETHERTYPE_ARP       0x0806
@@ -1242,6 +1243,51 @@ decode_null (Ctx         *ctx,
     }
 }
 
+/* Wi-Fi: data frames continue at their LLC/SNAP payload; others carry
+ * no IP, and encrypted ones cannot be read. */
+static void
+decode_wifi (Ctx         *ctx,
+             NtpacCursor *c)
+{
+  const NtpacFrame *frame = ctx->frame;
+  NtpacWifiFrame wifi;
+  NtpacCursor payload;
+
+  switch (ntpac_wifi_parse (frame->linktype, frame->data, frame->caplen, frame->origlen, &wifi))
+    {
+    case NTPAC_WIFI_DATA:
+      break;
+    case NTPAC_WIFI_NOT_DATA:
+    case NTPAC_WIFI_NOT_LLC:
+      mark_not_ip (ctx, NTPAC_NET_OTHER);
+      return;
+    case NTPAC_WIFI_PROTECTED:
+      report_anomaly (ctx, NTPAC_ANOMALY_WIFI_PROTECTED);
+      mark_not_ip (ctx, NTPAC_NET_OTHER);
+      return;
+    case NTPAC_WIFI_TRUNCATED:
+      report_anomaly (ctx, NTPAC_ANOMALY_WIFI_TRUNCATED);
+      return;
+    case NTPAC_WIFI_MALFORMED:
+    default:
+      report_anomaly (ctx, NTPAC_ANOMALY_WIFI_MALFORMED);
+      return;
+    }
+  ntpac_cursor_init (&payload, frame->data + wifi.payload_offset, wifi.payload_len,
+                     wifi.payload_len + (frame->origlen > frame->caplen ? frame->origlen - frame->caplen : 0));
+  {
+    NtpacCursor header;  /* marks where the 802.11 header starts */
+
+    ntpac_cursor_init (&header, frame->data + wifi.header_offset, 0, 0);
+    if (!push_layer (ctx, &header, NTPAC_LAYER_WIFI, wifi.ethertype))
+      return;
+  }
+  *c = payload;
+  if (wifi.amsdu_subframes > 1)
+    report_anomaly (ctx, NTPAC_ANOMALY_WIFI_AMSDU_SUBFRAMES);
+  decode_ethertype (ctx, c, wifi.ethertype);
+}
+
 /* ---- public ----------------------------------------------------------- */
 
 void
@@ -1412,6 +1458,11 @@ ntpac_decoder_decode (NtpacDecoder     *self,
       break;
     case NTPAC_LINKTYPE_LOOP:
       decode_null (&ctx, &c, TRUE);
+      break;
+    case NTPAC_LINKTYPE_IEEE802_11:
+    case NTPAC_LINKTYPE_IEEE802_11_RADIOTAP:
+    case NTPAC_LINKTYPE_PPI:
+      decode_wifi (&ctx, &c);
       break;
     default:
       report_anomaly (&ctx, NTPAC_ANOMALY_LINK_UNSUPPORTED);

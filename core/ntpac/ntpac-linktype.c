@@ -37,6 +37,12 @@ ntpac_link_type_to_string (guint32 linktype)
       return "ipv4";
     case NTPAC_LINKTYPE_IPV6:
       return "ipv6";
+    case NTPAC_LINKTYPE_IEEE802_11:
+      return "ieee802-11";
+    case NTPAC_LINKTYPE_IEEE802_11_RADIOTAP:
+      return "ieee802-11-radiotap";
+    case NTPAC_LINKTYPE_PPI:
+      return "ppi";
     default:
       return NULL;
     }

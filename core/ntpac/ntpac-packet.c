@@ -49,6 +49,7 @@ ntpac_layer_kind_to_string (NtpacLayerKind kind)
     [NTPAC_LAYER_TCP] = "tcp",
     [NTPAC_LAYER_ICMP] = "icmp",
     [NTPAC_LAYER_ICMPV6] = "icmpv6",
+    [NTPAC_LAYER_WIFI] = "wifi",
   };
 
   g_return_val_if_fail ((guint) kind < NTPAC_LAYER_N_KINDS, "unknown");

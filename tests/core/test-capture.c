@@ -442,7 +442,7 @@ test_pcap_bad_version (void)
 static void
 test_unsupported_link_type (void)
 {
-  g_autofree gchar *path = temp_path ("wifi.pcap");
+  g_autofree gchar *path = temp_path ("ppp.pcap");
   g_autoptr(GError) error = NULL;
   g_autoptr(NtpacTestPcapWriter) writer =
     ntpac_test_pcap_writer_new_file (path, NTPAC_TEST_PCAP_FORMAT_PCAP, NTPAC_TEST_BYTE_ORDER_LITTLE, &error);
@@ -451,7 +451,7 @@ test_unsupported_link_type (void)
   const NtpacInput *input;
   static const guint8 junk[32] = { 0 };
 
-  ntpac_test_pcap_writer_add_interface (writer, (NtpacTestLinkType) 105, 65535);
+  ntpac_test_pcap_writer_add_interface (writer, (NtpacTestLinkType) 9, 65535);
   ntpac_test_pcap_writer_write (writer, 0, T0, junk, sizeof junk, sizeof junk);
   g_assert_true (ntpac_test_pcap_writer_close (writer, &error));
 
@@ -460,7 +460,7 @@ test_unsupported_link_type (void)
   input = ntpac_capture_get_input (capture, 0);
   g_assert_cmpuint (frames->len, ==, 0);
   g_assert_error (input->error, NTPAC_CAPTURE_ERROR, NTPAC_CAPTURE_ERROR_LINK_TYPE);
-  g_assert_nonnull (strstr (input->error->message, "105 (IEEE802_11)"));
+  g_assert_nonnull (strstr (input->error->message, "9 (PPP)"));
   g_assert_nonnull (strstr (input->error->message, path));
   g_assert_true (ntpac_capture_has_errors (capture));
   remove_temp (path);

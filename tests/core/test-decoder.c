@@ -560,7 +560,7 @@ test_link_unsupported (void)
   g_autoptr(NtpacTestPacket) p = new_tcp_ipv4 ();
   DecodeHarness h;
 
-  g_assert_true (decode_fresh (&h, p, 105));  /* LINKTYPE_IEEE802_11 */
+  g_assert_true (decode_fresh (&h, p, 9));  /* LINKTYPE_PPP */
   g_assert_cmpuint (h.packet.n_layers, ==, 0);
   g_assert_cmpuint (h.packet.net, ==, NTPAC_NET_NONE);
   g_assert_cmpuint (h.packet.transport, ==, NTPAC_TRANSPORT_NONE);

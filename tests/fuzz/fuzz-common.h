@@ -7,4 +7,4 @@
 #include <glib.h>
 
 /* Link types a fuzz input selects by index. */
-static const guint32 fuzz_link_types[] = { 1, 113, 276, 101, 228, 229, 0, 108, 147 };
+static const guint32 fuzz_link_types[] = { 1, 113, 276, 101, 228, 229, 0, 108, 147, 105, 127, 192 };
