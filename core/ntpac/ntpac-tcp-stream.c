@@ -329,6 +329,7 @@ ntpac_tcp_stream_segment (NtpacTcpStream        *self,
   guint64 start, end;
   const guint8 *bytes = seg->payload;
   gsize len = seg->len;
+  guint32 data_seq = seg->seq;
 
   self->last_ts_ns = seg->ts_ns;
 
@@ -340,13 +341,18 @@ ntpac_tcp_stream_segment (NtpacTcpStream        *self,
           self->isn = seg->seq;
           self->syn_seen = TRUE;
         }
-      return self->syn_seen && seg->seq == self->isn ? NTPAC_TCP_SEGMENT_OK : NTPAC_TCP_SEGMENT_NEW_STREAM;
+      if (!self->syn_seen || seg->seq != self->isn)
+        return NTPAC_TCP_SEGMENT_NEW_STREAM;
+      if (len == 0)
+        return NTPAC_TCP_SEGMENT_OK;
+      /* TCP Fast Open (RFC 7413): data in a SYN or SYN-ACK follows the
+       * SYN's own sequence number, as the first bytes of the stream. */
+      data_seq = seg->seq + 1;
     }
-
-  if (!self->started)
+  else if (!self->started)
     start_at (self, seg->seq);  /* picked up mid-stream */
 
-  start = unwrap (self, seg->seq);
+  start = unwrap (self, data_seq);
   end = start + len;
 
   if ((seg->flags & NTPAC_TCP_FIN) && !self->fin_seen)

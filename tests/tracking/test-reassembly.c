@@ -532,6 +532,30 @@ test_rst_payload_kept (void)
 }
 
 static void
+test_fast_open_syn_data (void)
+{
+  g_autoptr(Craft) c = craft_new ("10.0.0.1", 40000, "192.0.2.1", 80);
+  g_auto(Tracked) t = { 0 };
+
+  g_test_summary ("TCP Fast Open: the request in the SYN and the response "
+                  "in the SYN-ACK are each side's first bytes; the SYN sent "
+                  "again with its data is a retransmission, not more data.");
+  tcp (c, 0, C2S, SYN, 1000, 0, "GET / HTTP/1.1\r\n\r\n");
+  tcp (c, MS, C2S, SYN, 1000, 0, "GET / HTTP/1.1\r\n\r\n");   /* retransmitted */
+  tcp (c, MS, S2C, SYN | ACK, 5000, 1019, "HTTP/1.1 204 ");
+  tcp (c, MS, C2S, ACK, 1019, 5014, "");
+  tcp (c, MS, S2C, ACK, 5014, 1019, "No Content\r\n\r\n");
+  tcp (c, MS, C2S, ACK, 1019, 5028, "next");
+  track (c, NULL, &t);
+
+  g_assert_cmpuint (t.conversations->len, ==, 1);
+  assert_payload (conv (&t, 0), NTPAC_DIRECTION_UP, "GET / HTTP/1.1\r\n\r\nnext");
+  assert_payload (conv (&t, 0), NTPAC_DIRECTION_DOWN, "HTTP/1.1 204 No Content\r\n\r\n");
+  g_assert_cmpuint (conv (&t, 0)->conversation.missing_bytes[NTPAC_DIRECTION_UP], ==, 0);
+  g_assert_cmpuint (conv (&t, 0)->conversation.missing_bytes[NTPAC_DIRECTION_DOWN], ==, 0);
+}
+
+static void
 test_sequence_wrap_around (void)
 {
   g_autoptr(Craft) c = craft_new ("10.0.0.1", 40000, "192.0.2.1", 80);
@@ -778,6 +802,7 @@ main (int    argc,
   g_test_add_func ("/reassembly/port-reuse", test_port_reuse);
   g_test_add_func ("/reassembly/data-after-fin", test_data_after_fin);
   g_test_add_func ("/reassembly/rst-payload", test_rst_payload_kept);
+  g_test_add_func ("/reassembly/fast-open", test_fast_open_syn_data);
   g_test_add_func ("/reassembly/sequence-wrap", test_sequence_wrap_around);
   g_test_add_func ("/reassembly/keep-alive", test_keep_alive_and_zero_window_probe);
   g_test_add_func ("/reassembly/idle-timeout", test_idle_timeout_in_capture_time);
