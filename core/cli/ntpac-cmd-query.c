@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ntpac/ntpac.h>
@@ -44,6 +45,7 @@ ntpac_cli_open_databases (gchar       **paths,
                           const gchar  *command)
 {
   GPtrArray *stores = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_cli_close_database);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (paths == NULL || paths[0] == NULL)
     {
@@ -54,7 +56,13 @@ ntpac_cli_open_databases (gchar       **paths,
   for (guint i = 0; paths[i] != NULL; i++)
     {
       g_autoptr(GError) error = NULL;
-      NtpacStore *store = ntpac_store_open (paths[i], NTPAC_STORE_READ, NTPAC_STORE_BULK, &error);
+      g_autofree gchar *real = realpath (paths[i], NULL);
+      NtpacStore *store;
+
+      /* The same database named twice (or through a link) is read once. */
+      if (real != NULL && !g_hash_table_add (seen, g_steal_pointer (&real)))
+        continue;
+      store = ntpac_store_open (paths[i], NTPAC_STORE_READ, NTPAC_STORE_BULK, &error);
 
       if (store == NULL)
         {
@@ -308,6 +316,8 @@ ntpac_cmd_query (int    argc,
                                                  "The databases are opened read-only, also while a run writes them."),
                                                kinds);
   const gchar * const *columns;
+  g_autofree const gchar **with_db = NULL;
+  gboolean merged;
   const gchar *format;
   NtpacQueryFilter filter;
   GPtrArray *row;
@@ -352,6 +362,17 @@ ntpac_cmd_query (int    argc,
       return NTPAC_EXIT_ERROR;
     }
   columns = ntpac_query_get_columns (query);
+  /* Several databases read as one: each row says where it came from. */
+  merged = stores->len > 1;
+  if (merged)
+    {
+      guint n = g_strv_length ((gchar **) columns);
+
+      with_db = g_new0 (const gchar *, n + 2);
+      memcpy (with_db, columns, n * sizeof *with_db);
+      with_db[n] = "db";
+      columns = with_db;
+    }
   if (g_str_equal (format, "tsv"))
     print_tsv_line (NULL, columns);
   as_table = g_str_equal (format, "table");
@@ -359,6 +380,9 @@ ntpac_cmd_query (int    argc,
     table_init (&table, columns);
   while ((row = ntpac_query_next (query, &error)) != NULL)
     {
+      if (merged)
+        ntpac_query_row_add_string (row, "db",
+                                    ntpac_store_get_path (stores->pdata[ntpac_query_get_last_store (query)]));
       if (g_str_equal (format, "jsonl"))
         {
           g_autofree gchar *line = ntpac_query_row_to_json (columns, row);

@@ -35,6 +35,7 @@ typedef struct
   gchar     *frag_memory;
   gchar     *store_memory;
   gchar     *pipeline;
+  gchar     *shard;
   gchar    **plugin_paths;
   gchar    **inputs;
 } RunOptions;
@@ -47,6 +48,7 @@ run_options_clear (RunOptions *options)
   g_free (options->frag_memory);
   g_free (options->store_memory);
   g_free (options->pipeline);
+  g_free (options->shard);
   g_strfreev (options->plugin_paths);
   g_strfreev (options->inputs);
 }
@@ -129,6 +131,7 @@ apply_pipeline (const NtpacPipeline *p,
 {
   config->n_workers = p->workers;
   config->node = (guint16) p->node_id;
+  config->n_nodes = (guint16) p->node_count;
   if (p->tcp_idle_s > 0)
     config->tracking.tcp_idle_timeout_ns = (gint64) (p->tcp_idle_s * 1e9);
   if (p->udp_idle_s > 0)
@@ -152,6 +155,24 @@ any_input_exists (gchar **inputs)
     if (g_str_equal (inputs[i], "-") || g_file_test (inputs[i], G_FILE_TEST_EXISTS))
       return TRUE;
   return FALSE;
+}
+
+/* "K/N": node K of N (0 <= K < N <= 1024). */
+static gboolean
+parse_shard (const gchar *text,
+             guint16     *node,
+             guint16     *n_nodes)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "/", -1);
+  guint64 k, n;
+
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 0, 1023, &k, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1, 1024, &n, NULL) || k >= n)
+    return FALSE;
+  *node = (guint16) k;
+  *n_nodes = (guint16) n;
+  return TRUE;
 }
 
 static gboolean
@@ -198,6 +219,9 @@ ntpac_cmd_run (int    argc,
       N_("Print each conversation as a line of JSON (the summary goes to standard error)"), NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.workers,
       N_("Reassemble with N worker threads (default: one per core)"), N_("N") },
+    { "shard", 0, 0, G_OPTION_ARG_STRING, &options.shard,
+      N_("Keep only shard K of N: the conversations whose flow hash gives K (run every shard K = 0…N-1 "
+         "over the same inputs, then query the databases together)"), N_("K/N") },
     { "no-hash", 0, 0, G_OPTION_ARG_NONE, &options.no_hash,
       N_("Do not compute the SHA-256 of the inputs"), NULL },
     { "no-progress", 0, 0, G_OPTION_ARG_NONE, &options.no_progress,
@@ -328,6 +352,14 @@ ntpac_cmd_run (int    argc,
     }
   if (options.workers > 0)
     config.n_workers = options.workers;
+  if (options.shard != NULL && !parse_shard (options.shard, &config.node, &config.n_nodes))
+    {
+      g_autofree gchar *message = g_strdup_printf (_("Invalid shard “%s”: give K/N with 0 ≤ K < N ≤ 1024, such as 0/3"),
+                                                   options.shard);
+
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", message);
+    }
   if (options.no_hash)
     config.capture_flags |= NTPAC_CAPTURE_FLAGS_NO_HASH;
   if (options.conversations)

@@ -29,6 +29,9 @@ typedef struct
   gchar       *state;
   gchar       *started;
   gchar       *finished;
+  gchar       *shard;          /* "K/N" of a shard run, or NULL */
+  gchar       *hash_version;
+  gchar       *input_hashes;   /* the inputs' SHA-256, sorted, joined */
   guint64      runs;
   guint64      counts[G_N_ELEMENTS (counted)];
   guint64      tcp;
@@ -49,6 +52,9 @@ stats_clear (Stats *s)
   g_free (s->state);
   g_free (s->started);
   g_free (s->finished);
+  g_free (s->shard);
+  g_free (s->hash_version);
+  g_free (s->input_hashes);
 }
 
 static guint64
@@ -65,11 +71,19 @@ count_keys (NtpacStore  *store,
   return n;
 }
 
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
 static void
 gather (NtpacStore *store,
         Stats      *s)
 {
   g_autoptr(NtpacStoreIter) iter = NULL;
+  g_autoptr(GPtrArray) hashes = NULL;
   g_autofree gchar *runs = ntpac_store_get_meta (store, "runs");
   const guint8 *key, *value;
   gsize key_len, value_len;
@@ -81,6 +95,8 @@ gather (NtpacStore *store,
   s->state = ntpac_store_get_meta (store, "state");
   s->started = ntpac_store_get_meta (store, "started");
   s->finished = ntpac_store_get_meta (store, "finished");
+  s->shard = ntpac_store_get_meta (store, "shard");
+  s->hash_version = ntpac_store_get_meta (store, "hash_version");
   s->runs = runs != NULL ? g_ascii_strtoull (runs, NULL, 10) : 0;
   for (guint i = 0; i < G_N_ELEMENTS (counted); i++)
     s->counts[i] = count_keys (store, counted[i]);
@@ -102,15 +118,22 @@ gather (NtpacStore *store,
     }
   g_clear_pointer (&iter, ntpac_store_iter_free);
   iter = ntpac_store_iter_new (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_INPUTS), NULL, 0, NULL, 0);
+  hashes = g_ptr_array_new_with_free_func (g_free);
   while (ntpac_store_iter_next (iter, &key, &key_len, &value, &value_len))
     {
       g_autoptr(GVariant) r = ntpac_record_decode (value, value_len, G_VARIANT_TYPE_VARDICT, NULL);
+      const gchar *sha256;
 
       if (r == NULL)
         continue;
       s->inputs++;
       s->capture_bytes += ntpac_record_get_uint (r, "size");
+      sha256 = ntpac_record_get_string (r, "sha256");
+      g_ptr_array_add (hashes, g_strdup (sha256 != NULL ? sha256 : "-"));
     }
+  g_ptr_array_sort (hashes, compare_strings);
+  g_ptr_array_add (hashes, NULL);
+  s->input_hashes = g_strjoinv (",", (gchar **) hashes->pdata);
   s->disk_bytes = ntpac_store_get_disk_size (store);
 }
 
@@ -129,6 +152,9 @@ print_text (Stats *s)
   printf (_("  %-16s %s (started %s%s%s)\n"), _("run"), s->state != NULL ? s->state : "?",
           s->started != NULL ? s->started : "?", s->finished != NULL ? _(", finished ") : "",
           s->finished != NULL ? s->finished : "");
+  if (s->shard != NULL)
+    printf (_("  %-16s %s (flow hash version %s)\n"), _("shard"), s->shard,
+            s->hash_version != NULL ? s->hash_version : "?");
   if (g_strcmp0 (s->state, "running") == 0)
     printf (_("  %-16s the run is still writing, or was stopped without finishing: what is shown was stored before\n"), "");
   printf (_("  %-16s %" PRIu64 " (%s)\n"), _("inputs"), s->inputs, capture);
@@ -162,6 +188,13 @@ json_stats (NtpacJson *json,
   ntpac_json_string (json, s->pipeline);
   ntpac_json_key (json, "runs");
   ntpac_json_uint (json, s->runs);
+  ntpac_json_key (json, "shard");
+  if (s->shard != NULL)
+    ntpac_json_string (json, s->shard);
+  else
+    ntpac_json_null (json);
+  ntpac_json_key (json, "hash_version");
+  ntpac_json_string (json, s->hash_version);
   ntpac_json_key (json, "state");
   ntpac_json_string (json, s->state);
   ntpac_json_key (json, "started");
@@ -205,6 +238,59 @@ json_stats (NtpacJson *json,
   ntpac_json_end_object (json);
 }
 
+/* Databases of one shard run read together: says, on standard error,
+ * which shards are missing, which did not finish, and which do not
+ * belong together (other inputs, hash versions or pipelines). */
+static void
+check_shards (const Stats *all,
+              guint        n)
+{
+  const Stats *first = NULL;
+  guint count = 0;
+  g_autofree gboolean *present = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 k, of;
+      g_auto(GStrv) parts = NULL;
+
+      if (all[i].shard == NULL)
+        continue;
+      parts = g_strsplit (all[i].shard, "/", 2);
+      if (g_strv_length (parts) != 2 || !g_ascii_string_to_unsigned (parts[0], 10, 0, 1023, &k, NULL) ||
+          !g_ascii_string_to_unsigned (parts[1], 10, 1, 1024, &of, NULL) || k >= of)
+        continue;
+      if (first == NULL)
+        {
+          first = &all[i];
+          count = (guint) of;
+          present = g_new0 (gboolean, count);
+        }
+      if (of != count)
+        ntpac_cli_warning (_("%s is shard %s, %s is shard %s: they are not shards of one run"),
+                           all[i].path, all[i].shard, first->path, first->shard);
+      else if (present[k])
+        ntpac_cli_warning (_("%s is shard %s a second time"), all[i].path, all[i].shard);
+      else
+        present[k] = TRUE;
+      if (g_strcmp0 (all[i].input_hashes, first->input_hashes) != 0)
+        ntpac_cli_warning (_("%s and %s were made from different inputs (their SHA-256 differ)"),
+                           all[i].path, first->path);
+      if (g_strcmp0 (all[i].hash_version, first->hash_version) != 0)
+        ntpac_cli_warning (_("%s and %s use different flow hash versions (%s and %s): their shards do not fit together"),
+                           all[i].path, first->path, all[i].hash_version, first->hash_version);
+      if (g_strcmp0 (all[i].pipeline, first->pipeline) != 0)
+        ntpac_cli_warning (_("%s and %s ran different pipelines (%s and %s)"),
+                           all[i].path, first->path, all[i].pipeline, first->pipeline);
+      if (g_strcmp0 (all[i].state, "complete") != 0)
+        ntpac_cli_warning (_("Shard %s (%s) is not complete: its run is %s"), all[i].shard, all[i].path,
+                           all[i].state != NULL ? all[i].state : "?");
+    }
+  for (guint k = 0; k < count; k++)
+    if (!present[k])
+      ntpac_cli_warning (_("Shard %u of %u is absent: the databases given hold only part of the capture"), k, count);
+}
+
 int
 ntpac_cmd_stats (int    argc,
                  char **argv)
@@ -221,6 +307,7 @@ ntpac_cmd_stats (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("— what a database holds"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) stores = NULL;
+  Stats *all;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -230,23 +317,27 @@ ntpac_cmd_stats (int    argc,
   stores = ntpac_cli_open_databases (databases, "stats");
   if (stores == NULL)
     return NTPAC_EXIT_ERROR;
+  all = g_new0 (Stats, stores->len);
   for (guint i = 0; i < stores->len; i++)
     {
-      Stats s = { 0 };
+      Stats *s = &all[i];
 
-      gather (stores->pdata[i], &s);
+      gather (stores->pdata[i], s);
       if (as_json)
         {
           g_autoptr(GString) out = g_string_new (NULL);
           NtpacJson json;
 
           ntpac_json_init (&json, out);
-          json_stats (&json, &s);
+          json_stats (&json, s);
           printf ("%s\n", out->str);
         }
       else
-        print_text (&s);
-      stats_clear (&s);
+        print_text (s);
     }
+  check_shards (all, stores->len);
+  for (guint i = 0; i < stores->len; i++)
+    stats_clear (&all[i]);
+  g_free (all);
   return NTPAC_EXIT_OK;
 }

@@ -178,6 +178,13 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
                               ntpac_anomaly_kind_to_id (k), count, stats->anomaly_first[k].input,
                               (unsigned long long) stats->anomaly_first[k].number);
     }
+  if (stats->n_shards > 0)
+    {
+      g_autofree gchar *other = ntpac_cli_format_count (stats->packets_other_shards);
+
+      g_string_append_printf (out, _("%-14s%u of %u; %s TCP and UDP packets left to the other shards\n"),
+                              _("Shard"), stats->shard, stats->n_shards, other);
+    }
   if (stats->n_workers > 0)
     {
       g_autofree gchar *tcp = ntpac_cli_format_count (stats->conversations[0]);
@@ -378,6 +385,15 @@ ntpac_run_summary_to_json (NtpacEngine *engine,
   ntpac_json_uint (&json, stats->missing_bytes);
   ntpac_json_key (&json, "workers");
   ntpac_json_uint (&json, stats->n_workers);
+  if (stats->n_shards > 0)
+    {
+      ntpac_json_key (&json, "shard");
+      ntpac_json_uint (&json, stats->shard);
+      ntpac_json_key (&json, "shards");
+      ntpac_json_uint (&json, stats->n_shards);
+      ntpac_json_key (&json, "packets_other_shards");
+      ntpac_json_uint (&json, stats->packets_other_shards);
+    }
   ntpac_json_key (&json, "peak_memory");
   ntpac_json_uint (&json, stats->peak_tracking_memory);
   ntpac_json_end_object (&json);

@@ -52,6 +52,12 @@ struct _NtpacEngine
   guint64            run;             /* runs stored before this one */
   guint32            first_sequence;  /* of conversation ids, per worker */
   guint64            counts_before[6];  /* meta count.* of earlier runs */
+
+  /* a shard run: the current frame's anomalies wait until its owner is
+   * known, and only the owner stores them */
+  gboolean           sharded;
+  GArray            *frame_anomalies;   /* NtpacAnomaly */
+  guint64            foreign_anomalies[NTPAC_ANOMALY_N_CORE_KINDS];
 };
 
 /* Counts kept in meta, added up over the runs appended to a database. */
@@ -84,6 +90,53 @@ report_anomaly (const NtpacAnomaly *anomaly,
     ntpac_store_sink_anomaly (anomaly, self->store_sink);
   if (self->config.anomaly != NULL)
     self->config.anomaly (anomaly, self->config.anomaly_data);
+}
+
+/* In a shard run, decoding anomalies are held until the frame's owner is
+ * known (see keep_frame()). */
+static void
+hold_decode_anomaly (const NtpacAnomaly *anomaly,
+                     gpointer            user_data)
+{
+  NtpacEngine *self = user_data;
+
+  g_array_append_val (self->frame_anomalies, *anomaly);
+}
+
+/* A shard run keeps what its node owns: TCP and UDP packets by their flow
+ * hash (of the inner 5-tuple, after reassembly of fragments), and every
+ * other frame on node 0, so that each frame's anomalies are stored by
+ * exactly one node. Called once the frame is decoded; @packet is NULL for
+ * anomalies found outside any frame (the end of the capture). */
+static gboolean
+keep_frame (NtpacEngine       *self,
+            const NtpacPacket *packet,
+            gboolean           decoded)
+{
+  guint owner = 0;
+  gboolean is_flow = decoded && packet != NULL &&
+                     (packet->transport == NTPAC_TRANSPORT_TCP || packet->transport == NTPAC_TRANSPORT_UDP);
+
+  if (is_flow)
+    {
+      NtpacFlowKey key;
+
+      ntpac_flow_key_from_tuple (&key, &packet->tuple);
+      owner = ntpac_flow_hash_node (ntpac_flow_hash (&key), self->config.n_nodes);
+    }
+  for (guint i = 0; i < self->frame_anomalies->len; i++)
+    {
+      const NtpacAnomaly *a = &g_array_index (self->frame_anomalies, NtpacAnomaly, i);
+
+      if (owner == self->config.node)
+        report_anomaly (a, self);
+      else
+        self->foreign_anomalies[a->kind]++;
+    }
+  g_array_set_size (self->frame_anomalies, 0);
+  if (is_flow && owner != self->config.node)
+    self->stats.packets_other_shards++;
+  return owner == self->config.node;
 }
 
 /* Conversations to the dissectors, then to the caller's sink and the
@@ -152,7 +205,19 @@ ntpac_engine_new (const gchar * const     *inputs,
     ntpac_engine_config_init (&self->config);
   self->capture = ntpac_capture_new (inputs, self->config.capture_flags);
   self->decoder = ntpac_decoder_new (&self->config.decoder);
-  ntpac_decoder_set_anomaly_func (self->decoder, report_anomaly, self);
+  self->sharded = self->config.n_nodes > 1;
+  if (self->sharded)
+    {
+      self->stats.shard = self->config.node;
+      self->stats.n_shards = self->config.n_nodes;
+    }
+  if (self->sharded)
+    {
+      self->frame_anomalies = g_array_new (FALSE, FALSE, sizeof (NtpacAnomaly));
+      ntpac_decoder_set_anomaly_func (self->decoder, hold_decode_anomaly, self);
+    }
+  else
+    ntpac_decoder_set_anomaly_func (self->decoder, report_anomaly, self);
   self->tee = (NtpacConversationSinkFuncs) { tee_pdu, tee_frames, tee_end };
   return self;
 }
@@ -163,6 +228,7 @@ ntpac_engine_free (NtpacEngine *self)
   if (self == NULL)
     return;
   g_clear_error (&self->stats.store_error);
+  g_clear_pointer (&self->frame_anomalies, g_array_unref);
   ntpac_decoder_free (self->decoder);
   ntpac_capture_free (self->capture);
   g_free (self);
@@ -299,7 +365,7 @@ balance (NtpacEngine       *self,
   NtpacFlowKey key;
   gboolean from_lo = ntpac_flow_key_from_tuple (&key, &packet->tuple);
   guint64 hash = ntpac_flow_hash (&key);
-  guint worker = ntpac_flow_hash_worker (hash, 1, self->n_workers);
+  guint worker = ntpac_flow_hash_worker (hash, MAX (self->config.n_nodes, 1), self->n_workers);
   guint32 len = packet->payload_len;
 
   batch = self->batches[worker];
@@ -384,8 +450,11 @@ stop_workers (NtpacEngine *self)
 static void
 merge_decode_anomalies (NtpacEngine *self)
 {
-  const NtpacDecodeStats *d = &self->stats.decode;
+  NtpacDecodeStats *d = &self->stats.decode;
 
+  /* A shard counts only the anomalies of the frames it owns. */
+  for (guint k = 0; k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
+    d->anomalies[k] -= MIN (d->anomalies[k], self->foreign_anomalies[k]);
   for (guint k = 0; k < NTPAC_ANOMALY_N_CORE_KINDS; k++)
     if (d->anomalies[k] > 0)
       {
@@ -475,6 +544,14 @@ begin_store (NtpacEngine *self)
   put_meta_count (self, "runs", self->run + 1);
   put_meta_count (self, "count.inputs", (guint64) first_input + n_inputs);
   put_meta (self, "hash_version", hash);
+  if (self->sharded)
+    {
+      g_autofree gchar *shard = g_strdup_printf ("%u/%u", self->config.node, self->config.n_nodes);
+
+      put_run_meta (self, "shard", shard);
+    }
+  put_run_meta (self, "input_hashes",
+                (self->config.capture_flags & NTPAC_CAPTURE_FLAGS_NO_HASH) ? "skipped" : "sha256");
   put_run_meta (self, "engine", "ntpac-engine " PACKAGE_VERSION);
   put_run_meta (self, "pipeline", self->config.pipeline != NULL ? self->config.pipeline : "offline-forensics");
   put_run_meta (self, "started", started);
@@ -605,7 +682,11 @@ ntpac_engine_run (NtpacEngine *self)
       self->stats.frames_read++;
       if (decode)
         {
-          if (ntpac_decoder_decode (self->decoder, &frame, &packet) && track &&
+          gboolean decoded = ntpac_decoder_decode (self->decoder, &frame, &packet);
+
+          if (self->sharded && !keep_frame (self, &packet, decoded))
+            decoded = FALSE;
+          if (decoded && track &&
               (packet.transport == NTPAC_TRANSPORT_TCP || packet.transport == NTPAC_TRANSPORT_UDP))
             {
               if (frame.ts_ns > self->now_ns)
@@ -640,7 +721,11 @@ ntpac_engine_run (NtpacEngine *self)
         }
     }
   if (decode)
-    ntpac_decoder_finish (self->decoder);
+    {
+      ntpac_decoder_finish (self->decoder);
+      if (self->sharded)
+        keep_frame (self, NULL, FALSE);  /* datagrams left incomplete: node 0's */
+    }
   /* Most of what the store holds is written while the workers finish. */
   if (self->store_sink != NULL)
     ntpac_store_start_flush (self->config.store);

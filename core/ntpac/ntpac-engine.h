@@ -57,6 +57,10 @@ typedef void (*NtpacProgressFunc) (NtpacEngine *engine,
  * @progress_interval_ms: time between progress calls
  * @n_workers: reassembling worker threads (0: one per core)
  * @node: this node's number, in conversation ids
+ * @n_nodes: how many nodes share the capture: with more than one, the run
+ *   keeps only the packets whose flow hash gives @node (a shard run), and
+ *   the anomalies of the frames it owns (frames without a TCP or UDP flow
+ *   belong to node 0)
  * @tracking: conversation tracking settings
  * @transport: (nullable): how batches reach the workers; %NULL for the
  *   in-process `local` transport
@@ -84,6 +88,7 @@ typedef struct
   guint                              progress_interval_ms;
   guint                              n_workers;
   guint16                            node;
+  guint16                            n_nodes;
   NtpacTrackingConfig                tracking;
   NtpacTransport                    *transport;
   const NtpacConversationSinkFuncs  *sink;
@@ -107,6 +112,10 @@ typedef struct
  * @n_workers: workers that tracked conversations
  * @conversations: L7 conversations, TCP then UDP
  * @packets_tracked: packets handed to conversations
+ * @packets_other_shards: TCP and UDP packets left to the other nodes of a
+ *   shard run
+ * @shard: this node, in a shard run
+ * @n_shards: the nodes of a shard run (0 when the run is not sharded)
  * @payload_bytes: application bytes reassembled
  * @missing_bytes: application bytes known missing
  * @actors_failed: conversation actors that failed (and were closed)
@@ -130,6 +139,9 @@ typedef struct
   guint             n_workers;
   guint64           conversations[2];
   guint64           packets_tracked;
+  guint64           packets_other_shards;
+  guint             shard;
+  guint             n_shards;
   guint64           payload_bytes;
   guint64           missing_bytes;
   guint64           actors_failed;

@@ -607,6 +607,7 @@ typedef struct
   GBytes         *head_key;     /* lookahead, for the merge */
   GPtrArray      *head_row;
   gboolean        done;
+  guint           index;        /* of its store, as given */
 } Source;
 
 struct _NtpacQuery
@@ -617,6 +618,7 @@ struct _NtpacQuery
   NtpacQueryFilter  filter;
   GPatternSpec     *host;
   GPtrArray        *sources;
+  guint             last_store;   /* of the row ntpac_query_next() gave */
 };
 
 static void
@@ -1013,6 +1015,7 @@ ntpac_query_new (NtpacStore             **stores,
     {
       Source *s = source_new (self, stores[i]);
 
+      s->index = i;
       g_ptr_array_add (self->sources, s);
       if (!source_advance (self, s, error))
         {
@@ -1066,10 +1069,41 @@ ntpac_query_next (NtpacQuery  *self,
   if (best == NULL)
     return NULL;
   row = g_steal_pointer (&best->head_row);
+  self->last_store = best->index;
   if (!source_advance (self, best, error))
     {
       g_ptr_array_unref (row);
       return NULL;
     }
   return row;
+}
+
+/**
+ * ntpac_query_get_last_store:
+ * @self: a query
+ *
+ * Returns: the index, in the stores given to ntpac_query_new(), of the
+ *   database the last row of ntpac_query_next() came from
+ */
+guint
+ntpac_query_get_last_store (NtpacQuery *self)
+{
+  return self->last_store;
+}
+
+/**
+ * ntpac_query_row_add_string:
+ * @row: a row
+ * @name: the field's name
+ * @value: (nullable): its value
+ *
+ * Adds a field after the row's others (the database a merged row came
+ * from, say).
+ */
+void
+ntpac_query_row_add_string (GPtrArray   *row,
+                            const gchar *name,
+                            const gchar *value)
+{
+  add_string (row, name, value);
 }

@@ -72,6 +72,10 @@ void                 ntpac_query_free          (NtpacQuery              *self);
 const gchar * const *ntpac_query_get_columns   (NtpacQuery              *self);
 GPtrArray           *ntpac_query_next          (NtpacQuery              *self,
                                                 GError                 **error);
+guint                ntpac_query_get_last_store (NtpacQuery             *self);
+void                 ntpac_query_row_add_string (GPtrArray              *row,
+                                                 const gchar            *name,
+                                                 const gchar            *value);
 
 gchar               *ntpac_query_row_to_json   (const gchar * const     *columns,
                                                 GPtrArray               *row);
