@@ -159,6 +159,12 @@ static const gchar *const section_keys[N_SECTIONS] = {
   "questions", "answers", "authority", "additional",
 };
 
+/* UPDATE (RFC 2136 §2): zone, prerequisite, update and additional data
+ * sections; the zone stays under `questions`, as the other opcodes. */
+static const gchar *const update_section_keys[N_SECTIONS] = {
+  "questions", "prerequisites", "updates", "additional",
+};
+
 /* How much of a name could be read. */
 typedef enum
 {
@@ -1023,7 +1029,7 @@ parse_record (NtpacDnsParser     *p,
               NtpacRecordBuilder *out)
 {
   g_autofree gchar *name = NULL;
-  gchar type_buf[16];
+  gchar type_buf[16], class_buf[16];
   guint16 type, klass, rdlength;
   guint32 ttl;
   NtpacCursor rd;
@@ -1071,6 +1077,10 @@ parse_record (NtpacDnsParser     *p,
   ntpac_record_builder_add_string (out, "type", type_to_string (type, type_buf), -1);
   ntpac_record_builder_add_uint32 (out, "ttl", ttl);
   ntpac_record_builder_add_string (out, "data", p->data->str, (gssize) p->data->len);
+  /* In an UPDATE the class says what is asked (RFC 2136 §2.4, §2.5): ANY
+   * and NONE delete or require absence, the zone's class adds. */
+  if (p->opcode == DNS_OPCODE_UPDATE && (section == SECTION_ANSWER || section == SECTION_AUTHORITY))
+    ntpac_record_builder_add_string (out, "class", class_to_string (klass, class_buf), -1);
   ntpac_record_builder_close_item (out);
   return TRUE;
 }
@@ -1163,9 +1173,12 @@ add_code (NtpacRecordBuilder *b,
  *
  * A broken message never fails: what could be read is in the record,
  * `complete` is %FALSE if anything the header counts could not be read in
- * full, and @anomalies says why. Records cut short are left out. For
- * UPDATE messages the four sections hold the zone, prerequisites, updates
- * and additional data.
+ * full, and @anomalies says why. Records cut short are left out. An
+ * UPDATE message (RFC 2136) has `zone` (s, the zone section's name, also
+ * `qname`), its zone section in `questions`, and `prerequisites`,
+ * `updates` and `additional` instead of the answer, authority and
+ * additional sections; entries of the first two also have `class` (s),
+ * which says whether they add, delete or require.
  *
  * Returns: %FALSE, with nothing added, if @len is less than the 12-byte
  *   header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
@@ -1216,7 +1229,8 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   for (guint s = 0; s < N_SECTIONS; s++)
     {
       sections[s] = ntpac_record_builder_take ();
-      ntpac_record_builder_open_list (sections[s], section_keys[s]);
+      ntpac_record_builder_open_list (sections[s], p.opcode == DNS_OPCODE_UPDATE ? update_section_keys[s]
+                                                                                 : section_keys[s]);
       if (go_on)
         go_on = parse_section (&p, &c, s, counts[s], sections[s]);
       ntpac_record_builder_close_list (sections[s]);
@@ -1232,6 +1246,8 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   add_flags (record, flags);
   ntpac_record_builder_add_string (record, "qname", p.qname != NULL ? p.qname : "", -1);
   ntpac_record_builder_add_string (record, "qtype", p.qtype != NULL ? p.qtype : "", -1);
+  if (p.opcode == DNS_OPCODE_UPDATE)
+    ntpac_record_builder_add_string (record, "zone", p.qname != NULL ? p.qname : "", -1);
   for (guint s = 0; s < N_SECTIONS; s++)
     {
       ntpac_record_builder_append (record, sections[s]);

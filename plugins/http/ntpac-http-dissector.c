@@ -206,7 +206,8 @@ transaction_emit (HttpState   *state,
       ntpac_record_builder_add_string (b, "uri", rq->uri, rq->uri_len);
       if (host != NULL)
         ntpac_record_builder_add_string (b, "host", host, -1);
-      ntpac_record_builder_add_string (b, "version", rq->version, rq->version_len);
+      if (rq->version != NULL)
+        ntpac_record_builder_add_string (b, "version", rq->version, rq->version_len);
       if (rq->user_agent != NULL)
         ntpac_record_builder_add_string (b, "user_agent", rq->user_agent, rq->user_agent_len);
       add_headers (b, "request_headers", rq);
@@ -222,7 +223,8 @@ transaction_emit (HttpState   *state,
     {
       if (rq == NULL)
         ntpac_record_builder_add_string (b, "version", rs->version, rs->version_len);
-      ntpac_record_builder_add_uint16 (b, "status", (guint16) rs->status);
+      if (!rs->simple)
+        ntpac_record_builder_add_uint16 (b, "status", (guint16) rs->status);
       if (rs->reason != NULL)
         ntpac_record_builder_add_string (b, "reason", rs->reason, rs->reason_len);
       add_headers (b, "response_headers", rs);
@@ -332,7 +334,7 @@ on_headers (gpointer          user_data,
   side->tx = tx;
   req = tx->part[NTPAC_DIRECTION_UP].message;
 
-  if (message->status < 200 && message->status != 101)
+  if (message->status < 200 && message->status != 101 && !message->simple)
     {
       guint16 code = (guint16) message->status;
 
@@ -463,6 +465,25 @@ on_anomaly (gpointer     user_data,
   ntpac_dissect_context_anomaly (side->state->ctx, id, offset);
 }
 
+/* The oldest request without a response was a line without version
+ * (HTTP/0.9): its response has no status line. */
+static gboolean
+on_simple_response (gpointer user_data)
+{
+  Side *side = user_data;
+
+  for (GList *l = side->state->pending.head; l != NULL; l = l->next)
+    {
+      Transaction *t = l->data;
+      const NtpacHttpMessage *req = t->part[NTPAC_DIRECTION_UP].message;
+
+      if (t->part[NTPAC_DIRECTION_DOWN].message != NULL)
+        continue;
+      return req != NULL && req->simple;
+    }
+  return FALSE;
+}
+
 static const NtpacHttpParserFuncs parser_funcs = {
   .headers = on_headers,
   .body = on_body,
@@ -471,6 +492,7 @@ static const NtpacHttpParserFuncs parser_funcs = {
   .span = on_span,
   .message_end = on_message_end,
   .anomaly = on_anomaly,
+  .simple_response = on_simple_response,
 };
 
 /* ---- the dissector ------------------------------------------------------------- */
@@ -643,6 +665,18 @@ static const struct
     "A status line that cannot be read (bytes skipped to the next response)" },
   { NTPAC_HTTP_ANOMALY_BAD_VERSION, NTPAC_SEVERITY_WARNING,
     "An HTTP version other than 1.x: the direction is not read further" },
+  { NTPAC_HTTP_ANOMALY_REQUEST_NO_SPACE, NTPAC_SEVERITY_WARNING,
+    "A request line without a space before the version (read as target and version)" },
+  { NTPAC_HTTP_ANOMALY_REQUEST_BAD_VERSION, NTPAC_SEVERITY_WARNING,
+    "A request line whose version is cut, in lower case or corrupt (read as HTTP/1.x)" },
+  { NTPAC_HTTP_ANOMALY_REQUEST_NO_VERSION, NTPAC_SEVERITY_WARNING,
+    "A request line without version for a method other than GET (read as HTTP/0.9)" },
+  { NTPAC_HTTP_ANOMALY_REQUEST_NO_URI, NTPAC_SEVERITY_WARNING,
+    "A request line without a target" },
+  { NTPAC_HTTP_ANOMALY_HTTP09_REQUEST, NTPAC_SEVERITY_INFO,
+    "An HTTP/0.9 request (GET without version): its response is read to the close" },
+  { NTPAC_HTTP_ANOMALY_STATUS_BAD_VERSION, NTPAC_SEVERITY_WARNING,
+    "A status line whose version is in lower case or corrupt (read as HTTP/1.x)" },
   { NTPAC_HTTP_ANOMALY_BAD_HEADER, NTPAC_SEVERITY_WARNING,
     "A header line without a colon, or a field name with invalid characters" },
   { NTPAC_HTTP_ANOMALY_OBS_FOLD, NTPAC_SEVERITY_INFO,
@@ -659,6 +693,9 @@ static const struct
     "Several Content-Length fields that disagree" },
   { NTPAC_HTTP_ANOMALY_TE_AND_CL, NTPAC_SEVERITY_WARNING,
     "Both Transfer-Encoding and Content-Length (Transfer-Encoding wins; request smuggling?)" },
+  { NTPAC_HTTP_ANOMALY_SMUGGLING, NTPAC_SEVERITY_WARNING,
+    "Conflicting Content-Length values, or Content-Length with Transfer-Encoding: "
+    "servers and proxies may disagree on where the body ends (request smuggling?)" },
   { NTPAC_HTTP_ANOMALY_BAD_TE, NTPAC_SEVERITY_WARNING,
     "A Transfer-Encoding that does not end with chunked, or that cannot be decoded" },
   { NTPAC_HTTP_ANOMALY_BAD_CHUNK, NTPAC_SEVERITY_WARNING,

@@ -1,6 +1,8 @@
 /* ntpac-http-parser.c: HTTP/1.x messages out of one direction of a stream
  *
- * HTTP/1.0 (RFC 1945) and HTTP/1.1 (RFC 9110, RFC 9112): start lines,
+ * HTTP/1.0 (RFC 1945) and HTTP/1.1 (RFC 9110, RFC 9112): start lines
+ * (also the broken ones servers act on, and HTTP/0.9 simple requests and
+ * responses, RFC 1945 §4.1),
  * header fields as sent, bodies framed by Content-Length, by chunks
  * (with extensions and trailer fields) or by the end of the connection,
  * the responses without a body (1xx, 204, 304, and what the user says:
@@ -100,6 +102,9 @@ typedef struct
   gboolean has_reason;
   guint    status;
   guint    minor;
+  const gchar *anomaly;   /* what was wrong with a line read anyway, or NULL */
+  const gchar *version;   /* the version, when it is not at c_off (a request) */
+  gboolean simple;        /* a request line without version: no header block follows */
 } StartLine;
 
 /* ---- message ---------------------------------------------------------------- */
@@ -288,39 +293,122 @@ parse_version (const guint8 *v,
   return TRUE;
 }
 
-/* @line is a start line without its CRLF. */
-static StartLineResult
-parse_start_line (NtpacHttpKind  kind,
-                  const guint8  *line,
-                  gsize          n,
-                  StartLine     *out)
+/* Do the @n bytes at @p start with @prefix, in any case? */
+static gboolean
+has_prefix_ci (const guint8 *p,
+               gsize         n,
+               const gchar  *prefix)
 {
+  gsize len = strlen (prefix);
+
+  if (n < len)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (g_ascii_tolower (p[i]) != g_ascii_tolower (prefix[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Could the @n bytes at @p be the start of something that starts with
+ * @prefix, in any case? */
+static gboolean
+could_start_ci (const guint8 *p,
+                gsize         n,
+                const gchar  *prefix)
+{
+  gsize len = MIN (n, strlen (prefix));
+
+  for (gsize i = 0; i < len; i++)
+    if (g_ascii_tolower (p[i]) != g_ascii_tolower (prefix[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* A version token that is not "HTTP/x.y" as RFC 9112 writes it, but that a
+ * server may still read ("http/1.1", "HTTP/1.", a corrupt digit): FALSE if
+ * it is well formed for another major version, which is not HTTP/1.x. */
+static gboolean
+loose_version (const guint8 *v,
+               gsize         n,
+               guint        *minor)
+{
+  if (n == 8 && g_ascii_isdigit (v[5]) && v[6] == '.' && g_ascii_isdigit (v[7]) && v[5] != '1')
+    return FALSE;
+  *minor = n == 8 && g_ascii_isdigit (v[7]) ? (guint) (v[7] - '0') : 1;
+  return TRUE;
+}
+
+/* "HTTP/1.0" to "HTTP/1.9", for a version that cannot be pointed at in
+ * place (glued to the target). */
+static const gchar *const http1_versions[10] = {
+  "HTTP/1.0", "HTTP/1.1", "HTTP/1.2", "HTTP/1.3", "HTTP/1.4",
+  "HTTP/1.5", "HTTP/1.6", "HTTP/1.7", "HTTP/1.8", "HTTP/1.9",
+};
+
+/* A request target, as far as a line without a version can tell: origin
+ * form, asterisk, or an absolute URI. */
+static gboolean
+looks_like_target (const guint8 *t,
+                   gsize         n)
+{
+  if (n == 0)
+    return FALSE;
+  if (t[0] == '/' || (n == 1 && t[0] == '*'))
+    return TRUE;
+  for (gsize i = 0; i + 3 <= n; i++)
+    if (t[i] == ':' && t[i + 1] == '/' && t[i + 2] == '/')
+      return i > 0;
+  return FALSE;
+}
+
+/* A request line: method, target, version. What servers act on although
+ * it is not as RFC 9112 writes it is read, with an anomaly naming what was
+ * wrong: no space before the version, a version cut or corrupt, no version
+ * at all (HTTP/0.9), no target. */
+static StartLineResult
+parse_request_line (const guint8 *line,
+                    gsize         n,
+                    StartLine    *out)
+{
+  const guint8 *sp1 = memchr (line, ' ', n);
+  const guint8 *sp2;
+  gsize method_len, rest_off, rest_len;
   guint major = 0, minor = 0;
 
-  memset (out, 0, sizeof *out);
-  if (kind == NTPAC_HTTP_REQUEST)
-    {
-      const guint8 *sp1 = memchr (line, ' ', n);
-      const guint8 *sp2;
-      gsize method_len, v_off;
+  if (sp1 == NULL)
+    return START_LINE_BAD;
+  method_len = sp1 - line;
+  if (method_len == 0)
+    return START_LINE_BAD;
+  for (gsize i = 0; i < method_len; i++)
+    if (!is_tchar (line[i]))
+      return START_LINE_BAD;
+  out->a_off = 0;
+  out->a_len = method_len;
+  rest_off = method_len + 1;
+  rest_len = n - rest_off;
+  sp2 = find_last (line, ' ', n);
 
-      if (sp1 == NULL)
-        return START_LINE_BAD;
-      method_len = sp1 - line;
-      if (method_len == 0)
-        return START_LINE_BAD;
-      for (gsize i = 0; i < method_len; i++)
-        if (!is_tchar (line[i]))
-          return START_LINE_BAD;
-      sp2 = find_last (line, ' ', n);
-      if (sp2 == sp1)
-        return START_LINE_BAD;     /* no version: HTTP/0.9 */
-      v_off = sp2 + 1 - line;
-      if (!parse_version (line + v_off, n - v_off, &major, &minor))
-        return START_LINE_BAD;
-      out->a_off = 0;
-      out->a_len = method_len;
-      out->b_off = method_len + 1;
+  if (sp2 != sp1)
+    {
+      gsize v_off = sp2 + 1 - line;
+      const guint8 *v = line + v_off;
+      gsize v_len = n - v_off;
+
+      if (parse_version (v, v_len, &major, &minor))
+        {
+          if (major != 1)
+            return START_LINE_STOP;
+        }
+      else if (has_prefix_ci (v, v_len, "HTTP/"))
+        {
+          if (!loose_version (v, v_len, &minor))
+            return START_LINE_STOP;
+          out->anomaly = NTPAC_HTTP_ANOMALY_REQUEST_BAD_VERSION;
+        }
+      else
+        return START_LINE_BAD;   /* a target with spaces and no version */
+      out->b_off = rest_off;
       out->b_len = (sp2 - line) - out->b_off;
       /* several spaces between the parts */
       while (out->b_len > 0 && line[out->b_off] == ' ')
@@ -328,38 +416,127 @@ parse_start_line (NtpacHttpKind  kind,
       while (out->b_len > 0 && line[out->b_off + out->b_len - 1] == ' ')
         out->b_len--;
       if (out->b_len == 0)
-        return START_LINE_BAD;
+        {
+          /* "GET  HTTP/1.1": the target is empty */
+          out->b_off = method_len;
+          if (out->anomaly == NULL)
+            out->anomaly = NTPAC_HTTP_ANOMALY_REQUEST_NO_URI;
+        }
       out->c_off = v_off;
-      out->c_len = 8;
+      out->c_len = v_len;
+      out->minor = minor;
+      return START_LINE_OK;
+    }
+
+  /* one space: a version with no target, a version glued to the target,
+   * or no version */
+  if (has_prefix_ci (line + rest_off, rest_len, "HTTP/"))
+    {
+      if (parse_version (line + rest_off, rest_len, &major, &minor))
+        {
+          if (major != 1)
+            return START_LINE_STOP;
+        }
+      else if (!loose_version (line + rest_off, rest_len, &minor))
+        return START_LINE_STOP;
+      out->anomaly = NTPAC_HTTP_ANOMALY_REQUEST_NO_URI;
+      out->b_off = method_len;   /* the space, which ends the method too */
+      out->b_len = 0;
+      out->c_off = rest_off;
+      out->c_len = rest_len;
+      out->minor = minor;
+      return START_LINE_OK;
+    }
+  if (rest_len > 8 && parse_version (line + n - 8, 8, &major, &minor))
+    {
+      /* "GET /HTTP/1.1" */
+      if (major != 1)
+        return START_LINE_STOP;
+      out->anomaly = NTPAC_HTTP_ANOMALY_REQUEST_NO_SPACE;
+      out->b_off = rest_off;
+      out->b_len = rest_len - 8;
+      out->c_off = n;
+      out->c_len = 0;
+      out->version = http1_versions[minor];
+      out->minor = minor;
+      return START_LINE_OK;
+    }
+  /* no version: a simple request, HTTP/0.9 (RFC 1945 §4.1) for GET, which
+   * servers answer with the body alone; any other method is read the same
+   * way. Only a known method and something like a target make it one. */
+  if (!ntpac_http_is_known_method ((const gchar *) line, method_len) ||
+      !looks_like_target (line + rest_off, rest_len))
+    return START_LINE_BAD;
+  out->simple = TRUE;
+  out->b_off = rest_off;
+  out->b_len = rest_len;
+  out->c_off = n;
+  out->c_len = 0;
+  if (method_len == 3 && memcmp (line, "GET", 3) == 0)
+    {
+      out->anomaly = NTPAC_HTTP_ANOMALY_HTTP09_REQUEST;
+      out->version = "HTTP/0.9";
     }
   else
+    out->anomaly = NTPAC_HTTP_ANOMALY_REQUEST_NO_VERSION;
+  out->minor = 9;
+  return START_LINE_OK;
+}
+
+/* A status line: version, code, reason. A version written in lower case
+ * or corrupt ("HTTP/1.\xc5") is read, with an anomaly. */
+static StartLineResult
+parse_status_line (const guint8 *line,
+                   gsize         n,
+                   StartLine    *out)
+{
+  guint major = 0, minor = 0;
+
+  if (n < 12 || line[8] != ' ' || !has_prefix_ci (line, n, "HTTP/"))
     {
-      if (n < 12 || !parse_version (line, MIN (n, 8), &major, &minor) || line[8] != ' ')
-        {
-          if (n >= 8 && parse_version (line, 8, &major, &minor) && major != 1)
-            return START_LINE_STOP;
-          return START_LINE_BAD;
-        }
-      for (guint i = 9; i < 12; i++)
-        if (!g_ascii_isdigit (line[i]))
-          return START_LINE_BAD;
-      out->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-      if (out->status < 100)
-        return START_LINE_BAD;
-      if (n > 12 && line[12] != ' ')
-        return START_LINE_BAD;
-      out->a_off = 0;
-      out->a_len = 8;
-      out->b_off = 9;
-      out->b_len = 3;
-      out->has_reason = n > 12;
-      out->c_off = n > 12 ? 13 : n;
-      out->c_len = n > 12 ? n - 13 : 0;
+      if (n >= 8 && parse_version (line, 8, &major, &minor) && major != 1)
+        return START_LINE_STOP;
+      return START_LINE_BAD;
     }
-  if (major != 1)
+  if (parse_version (line, 8, &major, &minor))
+    {
+      if (major != 1)
+        return START_LINE_STOP;
+    }
+  else if (!loose_version (line, 8, &minor))
     return START_LINE_STOP;
+  else
+    out->anomaly = NTPAC_HTTP_ANOMALY_STATUS_BAD_VERSION;
+  for (guint i = 9; i < 12; i++)
+    if (!g_ascii_isdigit (line[i]))
+      return START_LINE_BAD;
+  out->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+  if (out->status < 100)
+    return START_LINE_BAD;
+  if (n > 12 && line[12] != ' ')
+    return START_LINE_BAD;
+  out->a_off = 0;
+  out->a_len = 8;
+  out->b_off = 9;
+  out->b_len = 3;
+  out->has_reason = n > 12;
+  out->c_off = n > 12 ? 13 : n;
+  out->c_len = n > 12 ? n - 13 : 0;
   out->minor = minor;
   return START_LINE_OK;
+}
+
+/* @line is a start line without its CRLF. */
+static StartLineResult
+parse_start_line (NtpacHttpKind  kind,
+                  const guint8  *line,
+                  gsize          n,
+                  StartLine     *out)
+{
+  memset (out, 0, sizeof *out);
+  if (kind == NTPAC_HTTP_REQUEST)
+    return parse_request_line (line, n, out);
+  return parse_status_line (line, n, out);
 }
 
 /* ---- header blocks ------------------------------------------------------------ */
@@ -420,13 +597,16 @@ trim (const guint8 **p,
     (*n)--;
 }
 
-/* Content-Length: digits, or a list of the same digits ("10, 10");
- * -1 if invalid. */
+/* Content-Length (RFC 9110 §8.6): digits, any number of them leading
+ * zeros, or a list of the same value ("10, 10", empty elements ignored,
+ * §5.6.1.2); -1 if invalid or over 18 significant digits, -2 for a list
+ * of different values. */
 static gint64
 parse_content_length (const guint8 *v,
                       gsize         n)
 {
   gint64 value = -1;
+  gboolean conflict = FALSE;
   gsize i = 0;
 
   while (i <= n)
@@ -435,22 +615,27 @@ parse_content_length (const guint8 *v,
       const guint8 *comma = memchr (item, ',', n - i);
       gsize item_len = comma != NULL ? (gsize) (comma - item) : n - i;
       gint64 x = 0;
+      guint significant = 0;
 
       i += item_len + 1;
       trim (&item, &item_len);
-      if (item_len == 0 || item_len > 18)
-        return -1;
+      if (item_len == 0)
+        continue;
       for (gsize k = 0; k < item_len; k++)
         {
           if (!g_ascii_isdigit (item[k]))
             return -1;
+          if (significant == 0 && item[k] == '0')
+            continue;
+          if (++significant > 18)
+            return -1;
           x = x * 10 + (item[k] - '0');
         }
       if (value >= 0 && x != value)
-        return -1;
+        conflict = TRUE;
       value = x;
     }
-  return value;
+  return conflict && value >= 0 ? -2 : value;
 }
 
 static NtpacHttpCoding
@@ -564,7 +749,7 @@ parse_block (NtpacHttpParser *self,
   gsize pos = 0;
   gboolean first = kind != NTPAC_HTTP_TRAILERS;
   gboolean too_long = FALSE, too_many = FALSE;
-  gboolean have_cl = FALSE, cl_bad = FALSE, have_te = FALSE;
+  gboolean have_cl = FALSE, cl_bad = FALSE, have_te = FALSE, smuggling = FALSE;
   guint n_ce = 0;
   StartLine sl = { 0 };
 
@@ -602,6 +787,8 @@ parse_block (NtpacHttpParser *self,
           *start_result = parse_start_line (kind, b + pos, line_len, &sl);
           if (*start_result != START_LINE_OK)
             return NULL;
+          if (sl.anomaly != NULL)
+            report (self, sl.anomaly, base + pos);
           if (kind == NTPAC_HTTP_REQUEST && sl.b_len + sl.b_off > self->limits.max_line_length)
             sl.b_len = self->limits.max_line_length > sl.b_off ? self->limits.max_line_length - sl.b_off : 1;
           if (kind == NTPAC_HTTP_RESPONSE && sl.c_len + sl.c_off > self->limits.max_line_length)
@@ -667,14 +854,15 @@ parse_block (NtpacHttpParser *self,
             {
               gint64 cl = parse_content_length (value, value_len);
 
-              if (cl < 0)
+              if (cl == -1)
                 {
                   report (self, NTPAC_HTTP_ANOMALY_BAD_CONTENT_LENGTH, base + pos);
                   cl_bad = TRUE;
                 }
-              else if (have_cl && cl != m->content_length)
+              else if (cl == -2 || (have_cl && cl != m->content_length))
                 {
                   report (self, NTPAC_HTTP_ANOMALY_CL_CONFLICT, base + pos);
+                  smuggling = TRUE;
                   cl_bad = TRUE;
                 }
               have_cl = TRUE;
@@ -787,8 +975,17 @@ parse_block (NtpacHttpParser *self,
           m->method_len = (guint32) sl.a_len;
           m->uri = (const gchar *) b + sl.b_off;
           m->uri_len = (guint32) sl.b_len;
-          m->version = (const gchar *) b + sl.c_off;
-          m->version_len = (guint32) sl.c_len;
+          if (sl.version != NULL)
+            {
+              m->version = sl.version;
+              m->version_len = (guint32) strlen (sl.version);
+            }
+          else if (!sl.simple)
+            {
+              m->version = (const gchar *) b + sl.c_off;
+              m->version_len = (guint32) sl.c_len;
+            }
+          m->simple = sl.simple;
         }
       else
         {
@@ -820,8 +1017,18 @@ parse_block (NtpacHttpParser *self,
       if (te_coding != NTPAC_HTTP_CODING_IDENTITY)
         m->coding = m->coding == NTPAC_HTTP_CODING_IDENTITY ? te_coding : NTPAC_HTTP_CODING_OTHER;
       if (have_cl)
-        report (self, NTPAC_HTTP_ANOMALY_TE_AND_CL, base);
+        {
+          report (self, NTPAC_HTTP_ANOMALY_TE_AND_CL, base);
+          smuggling = TRUE;
+        }
     }
+  /* Two lengths, or a length beside chunked: a front end and the server
+   * behind it may disagree on where the body ends (RFC 9112 §6.3, §11.2).
+   * Chunked wins over Content-Length, as servers do; conflicting lengths
+   * leave the length unknown. */
+  if (smuggling)
+    report (self, NTPAC_HTTP_ANOMALY_SMUGGLING, base);
+  m->bad_framing = !m->chunked && (cl_bad || have_te);
   if (m->coding == NTPAC_HTTP_CODING_OTHER)
     report (self, NTPAC_HTTP_ANOMALY_UNSUPPORTED_CODING, base);
   m->headers_truncated = truncated;
@@ -1082,6 +1289,8 @@ begin_message (NtpacHttpParser  *self,
   gint64 content_length = m->content_length;
   gboolean truncated = m->headers_truncated;
   gboolean te = m->transfer_encoding != NULL;
+  gboolean bad_framing = m->bad_framing;
+  gboolean simple = m->simple;
   guint status = m->status;
   gboolean tunnel_request = m->kind == NTPAC_HTTP_REQUEST &&
                             (m->upgrade || (m->method_len == 7 && memcmp (m->method, "CONNECT", 7) == 0));
@@ -1107,6 +1316,13 @@ begin_message (NtpacHttpParser  *self,
       self->maybe_tunnel = tunnel_request;
       if (chunked)
         self->state = STATE_CHUNK_SIZE;
+      else if (bad_framing)
+        {
+          /* where the body ends is unknown (a server answers 400 and
+           * closes): the next request is the next line that starts one */
+          end_message (self, FALSE, at + block_len);
+          resync (self, TRUE);
+        }
       else if (!te && content_length > 0)
         {
           self->state = STATE_BODY_LENGTH;
@@ -1114,6 +1330,12 @@ begin_message (NtpacHttpParser  *self,
         }
       else
         end_message (self, TRUE, at + block_len);
+      return;
+    }
+  if (simple)
+    {
+      /* HTTP/0.9: the body is all the server sends */
+      self->state = STATE_BODY_CLOSE;
       return;
     }
 
@@ -1178,6 +1400,31 @@ header_too_large (NtpacHttpParser *self,
   begin_message (self, m, at, last - p + 1);
 }
 
+/* Is the next response one to an HTTP/0.9 request? */
+static gboolean
+simple_response_due (NtpacHttpParser *self)
+{
+  return self->kind == NTPAC_HTTP_RESPONSE && self->funcs->simple_response != NULL &&
+         self->funcs->simple_response (self->user_data);
+}
+
+/* A response without status line (HTTP/0.9): what the server sends up to
+ * the close is its body. */
+static void
+begin_simple_response (NtpacHttpParser *self,
+                       gsize            at)
+{
+  NtpacHttpMessage *m = g_new0 (NtpacHttpMessage, 1);
+
+  m->kind = NTPAC_HTTP_RESPONSE;
+  m->headers = g_array_new (FALSE, FALSE, sizeof (NtpacHttpHeader));
+  m->version = "HTTP/0.9";
+  m->version_len = 8;
+  m->content_length = -1;
+  m->simple = TRUE;
+  begin_message (self, m, at, 0);
+}
+
 static Step
 read_start (NtpacHttpParser *self,
             NtpacCursor     *c)
@@ -1228,8 +1475,13 @@ read_start (NtpacHttpParser *self,
 
   /* Not a start line at all: no need to wait for a whole block. */
   if ((self->kind == NTPAC_HTTP_REQUEST && !is_tchar (p[0])) ||
-      (self->kind == NTPAC_HTTP_RESPONSE && memcmp (p, "HTTP/", MIN (avail, 5)) != 0))
+      (self->kind == NTPAC_HTTP_RESPONSE && !could_start_ci (p, avail, "HTTP/")))
     {
+      if (simple_response_due (self))
+        {
+          begin_simple_response (self, at);
+          return STEP_CONTINUE;
+        }
       report (self, bad_line, at);
       resync (self, FALSE);
       return STEP_CONTINUE;
@@ -1248,8 +1500,23 @@ read_start (NtpacHttpParser *self,
         }
       if (sr == START_LINE_BAD)
         {
+          if (simple_response_due (self))
+            {
+              begin_simple_response (self, at);
+              return STEP_CONTINUE;
+            }
           report (self, bad_line, at);
           resync (self, FALSE);
+          return STEP_CONTINUE;
+        }
+      if (sl.simple)
+        {
+          /* HTTP/0.9: the request is its line alone */
+          m = parse_block (self, p, first_nl + 1, self->kind, FALSE, at, &sr);
+          if (!ntpac_cursor_skip (c, first_nl + 1))
+            g_assert_not_reached ();
+          g_assert (m != NULL);
+          begin_message (self, m, at, first_nl + 1);
           return STEP_CONTINUE;
         }
     }
@@ -1798,5 +2065,8 @@ ntpac_http_probe (const guint8 *data,
   line_len = nl - data;
   if (line_len > 0 && data[line_len - 1] == '\r')
     line_len--;
-  return parse_start_line (NTPAC_HTTP_REQUEST, data, line_len, &sl) == START_LINE_OK;
+  if (parse_start_line (NTPAC_HTTP_REQUEST, data, line_len, &sl) != START_LINE_OK)
+    return FALSE;
+  /* a line without version is HTTP/0.9 only on an HTTP port */
+  return !sl.simple || (port_hint && start == MATCH_YES);
 }

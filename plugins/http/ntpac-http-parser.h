@@ -60,7 +60,10 @@ typedef struct
  *   case they were sent (at most max-headers of them)
  * @method: (nullable): the request method
  * @uri: (nullable): the request target
- * @version: (nullable): "HTTP/1.0" or "HTTP/1.1" as sent
+ * @version: (nullable): the version as sent ("HTTP/1.1"; "HTTP/0.9" for
+ *   a simple request or response: a GET line without version, or a
+ *   response without status line); %NULL for a request line of another
+ *   method without version
  * @reason: (nullable): the reason phrase, %NULL if the status line had none
  * @status: the status code of a response
  * @minor: the minor version (0 or 1)
@@ -74,6 +77,10 @@ typedef struct
  * @chunked: the body is sent in chunks
  * @headers_truncated: the header block was larger than allowed: the
  *   fields after the limit are missing
+ * @simple: a request line without version, or a response without status
+ *   line (HTTP/0.9): no header block, a response runs to the close
+ * @bad_framing: the body's length cannot be known (Content-Length
+ *   unreadable or in conflict, a Transfer-Encoding not ending in chunked)
  *
  * One message's start line and header fields. Every string is
  * NUL-terminated and has its length beside it (`*_len`); none is
@@ -104,6 +111,8 @@ typedef struct
   gboolean       chunked;
   gboolean       upgrade;
   gboolean       headers_truncated;
+  gboolean       simple;
+  gboolean       bad_framing;
 } NtpacHttpMessage;
 
 void ntpac_http_message_free (NtpacHttpMessage *message);
@@ -159,9 +168,12 @@ typedef struct
  * @message_end: the current message is over
  * @anomaly: something was wrong at @offset of this call's data (0 outside
  *   a call)
+ * @simple_response: (of a response parser) is the next response due to an
+ *   HTTP/0.9 request? Then bytes that are no status line are its body,
+ *   up to the close.
  *
- * What the parser tells its user. @trailers, @body_gap, @span and
- * @anomaly may be %NULL.
+ * What the parser tells its user. @trailers, @body_gap, @span, @anomaly
+ * and @simple_response may be %NULL.
  */
 typedef struct
 {
@@ -183,6 +195,7 @@ typedef struct
   void                (*anomaly)     (gpointer                 user_data,
                                       const gchar             *id,
                                       gsize                    offset);
+  gboolean            (*simple_response) (gpointer             user_data);
 } NtpacHttpParserFuncs;
 
 /**
@@ -242,6 +255,12 @@ gboolean           ntpac_http_is_known_method   (const gchar                 *me
 #define NTPAC_HTTP_ANOMALY_BAD_REQUEST_LINE   "http.bad-request-line"
 #define NTPAC_HTTP_ANOMALY_BAD_STATUS_LINE    "http.bad-status-line"
 #define NTPAC_HTTP_ANOMALY_BAD_VERSION        "http.bad-version"
+#define NTPAC_HTTP_ANOMALY_REQUEST_NO_SPACE   "http.request-line-no-space"
+#define NTPAC_HTTP_ANOMALY_REQUEST_BAD_VERSION "http.request-line-bad-version"
+#define NTPAC_HTTP_ANOMALY_REQUEST_NO_VERSION "http.request-line-no-version"
+#define NTPAC_HTTP_ANOMALY_REQUEST_NO_URI     "http.request-line-no-uri"
+#define NTPAC_HTTP_ANOMALY_HTTP09_REQUEST     "http.0.9-request"
+#define NTPAC_HTTP_ANOMALY_STATUS_BAD_VERSION "http.status-line-bad-version"
 #define NTPAC_HTTP_ANOMALY_BAD_HEADER         "http.bad-header"
 #define NTPAC_HTTP_ANOMALY_OBS_FOLD           "http.obs-fold"
 #define NTPAC_HTTP_ANOMALY_LINE_TOO_LONG      "http.line-too-long"
@@ -250,6 +269,7 @@ gboolean           ntpac_http_is_known_method   (const gchar                 *me
 #define NTPAC_HTTP_ANOMALY_BAD_CONTENT_LENGTH "http.bad-content-length"
 #define NTPAC_HTTP_ANOMALY_CL_CONFLICT        "http.content-length-conflict"
 #define NTPAC_HTTP_ANOMALY_TE_AND_CL          "http.te-and-cl"
+#define NTPAC_HTTP_ANOMALY_SMUGGLING          "http.possible-smuggling"
 #define NTPAC_HTTP_ANOMALY_BAD_TE             "http.bad-transfer-encoding"
 #define NTPAC_HTTP_ANOMALY_BAD_CHUNK          "http.bad-chunk"
 #define NTPAC_HTTP_ANOMALY_UNSUPPORTED_CODING "http.unsupported-encoding"

@@ -182,7 +182,11 @@ def compare_requests(file, rows, ours, problems):
         pool[key] -= 1
         r = details[key][0]
         for ours_field, ref_field in (("host", "host"), ("user_agent", "user_agent"), ("version", "version")):
-            if (r.get(ours_field) or "") != row[ref_field]:
+            value = r.get(ours_field) or ""
+            # tshark gives an HTTP/0.9 request (no version on its line) none
+            if ours_field == "version" and value == "HTTP/0.9" and row[ref_field] == "":
+                value = ""
+            if value != row[ref_field]:
                 problems.append(("http_requests", row["frame"], "%s %r, tshark %r" % (ours_field, r.get(ours_field), row[ref_field])))
 
 

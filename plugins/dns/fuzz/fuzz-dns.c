@@ -45,7 +45,8 @@ parse_one (const guint8 *data,
 {
   g_autoptr(GPtrArray) anomalies = g_ptr_array_new ();
   g_autoptr(GVariant) record = ntpac_dns_message_parse (data, len, anomalies);
-  gboolean complete, harmless = TRUE;
+  gboolean complete, harmless = TRUE, update;
+  const gchar *opcode = NULL;
   guint entries;
 
   if (record == NULL)
@@ -81,7 +82,14 @@ parse_one (const guint8 *data,
   entries = n_records (record, "questions");
   if (entries > (len - 12) / 5)
     g_error ("%u questions in %" G_GSIZE_FORMAT " bytes", entries, len);
-  entries = n_records (record, "answers") + n_records (record, "authority") +
+  /* an UPDATE names its sections after RFC 2136 */
+  if (!g_variant_lookup (record, "opcode", "&s", &opcode))
+    g_error ("no opcode");
+  update = g_str_equal (opcode, "UPDATE");
+  if (update != g_variant_lookup (record, "zone", "&s", NULL))
+    g_error ("zone and opcode %s disagree", opcode);
+  entries = n_records (record, update ? "prerequisites" : "answers") +
+            n_records (record, update ? "updates" : "authority") +
             n_records (record, "additional");
   if (entries > (len - 12) / 11)
     g_error ("%u records in %" G_GSIZE_FORMAT " bytes", entries, len);

@@ -352,6 +352,38 @@ test_udp_nxdomain (void)
 }
 
 static void
+test_udp_duplicate_response (void)
+{
+  g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_UDP_DATAGRAM, 49152, 53);
+  g_autoptr(GByteArray) r = aaaa_response (0x0d0d);
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_test_summary ("A response datagram given twice, byte for byte, is two "
+                  "messages: a server answering twice is evidence");
+  ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, r->data, r->len);
+  ntpac_harness_push (h, NTPAC_DIRECTION_DOWN, r->data, r->len);
+  ntpac_harness_end (h);
+  records = ntpac_harness_get_records (h, "dns");
+  g_assert_cmpuint (records->len, ==, 2);
+  {
+    guint64 frame[2];
+
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autoptr(GVariant) frames = g_variant_lookup_value (records->pdata[i], "frames", G_VARIANT_TYPE ("at"));
+
+        g_assert_cmpuint (field_id (records->pdata[i]), ==, 0x0d0d);
+        assert_entry (records->pdata[i], "answers", 0, "www.example.org", "AAAA", 300, "2001:db8::53");
+        g_assert_cmpuint (g_variant_n_children (frames), ==, 1);
+        g_variant_get_child (frames, 0, "t", &frame[i]);
+      }
+    /* each its own frame */
+    g_assert_cmpuint (frame[0], !=, frame[1]);
+  }
+  assert_anomalies (h, no_anomalies);
+}
+
+static void
 test_udp_not_dns (void)
 {
   g_autoptr(NtpacHarness) h = dns_harness (NTPAC_DISSECT_INPUT_UDP_DATAGRAM, 40001, 40002);
@@ -735,6 +767,7 @@ main (int    argc,
   g_test_add_func ("/dns/dissector/udp/port-53", test_udp_port_53);
   g_test_add_func ("/dns/dissector/udp/other-port", test_udp_other_port);
   g_test_add_func ("/dns/dissector/udp/nxdomain", test_udp_nxdomain);
+  g_test_add_func ("/dns/dissector/udp/duplicate-response", test_udp_duplicate_response);
   g_test_add_func ("/dns/dissector/udp/not-dns", test_udp_not_dns);
   g_test_add_func ("/dns/dissector/udp/malformed", test_udp_malformed);
   g_test_add_func ("/dns/dissector/udp/label-loop", test_udp_label_loop);

@@ -29,9 +29,11 @@
 #define T_SVCB   64
 #define T_HTTPS  65
 #define T_CAA    257
+#define T_ANY    255
 
 #define C_IN     1
 #define C_CH     3
+#define C_NONE   254
 #define C_ANY    255
 
 /* Header flags: a response with AA, RD, RA; a query with RD. */
@@ -742,30 +744,102 @@ test_rdata_malformed (void)
                    "0001000002000100");
 }
 
+/* Entry @index of an UPDATE's @section is exactly {name, type, class,
+ * ttl, data}. */
+static void
+assert_update_rr (const Parsed *p,
+                  const gchar  *section,
+                  guint         index,
+                  const gchar  *name,
+                  const gchar  *type,
+                  const gchar  *klass,
+                  guint32       ttl,
+                  const gchar  *data)
+{
+  g_autoptr(GVariant) rr = get_entry (p->record, section, index);
+  guint32 value;
+
+  g_assert_cmpuint (g_variant_n_children (rr), ==, 5);
+  assert_str (rr, "name", name);
+  assert_str (rr, "type", type);
+  assert_str (rr, "class", klass);
+  g_assert_true (g_variant_lookup (rr, "ttl", "u", &value));
+  g_assert_cmpuint (value, ==, ttl);
+  assert_str (rr, "data", data);
+}
+
 static void
 test_update (void)
 {
   static const guint8 a[] = { 192, 0, 2, 7 };
-  g_autoptr(GByteArray) m = dns_message_new (0x4242, 0x2800, 1, 0, 2, 0);
+  static const guint8 a2[] = { 192, 0, 2, 8 };
+  g_autoptr(GByteArray) m = dns_message_new (0x4242, 0x2800, 1, 2, 3, 0);
+  g_autoptr(GByteArray) r = dns_message_new (0x4242, 0xa800, 1, 0, 0, 0);
+  g_autoptr(GByteArray) q = dns_message_new (0x4243, F_QUERY, 1, 0, 0, 0);
   g_auto(Parsed) p = { 0 };
+  g_auto(Parsed) pr = { 0 };
+  g_auto(Parsed) pq = { 0 };
+  g_autoptr(GVariant) answers = NULL;
+  g_autoptr(GVariant) authority = NULL;
 
-  g_test_summary ("UPDATE (RFC 2136): a deletion has class ANY and no data, "
-                  "which is not malformed");
+  g_test_summary ("UPDATE (RFC 2136): the zone is `zone` (and `qname`), the "
+                  "prerequisite and update sections are `prerequisites` and "
+                  "`updates`; a deletion or a prerequisite has class ANY or "
+                  "NONE and no data, which is not malformed");
   dns_put_question (m, "example.org", T_SOA, C_IN);
+  /* prerequisites: www has an A RRset (§2.4.1), new is not in use (§2.4.5) */
+  dns_put_labels (m, "www");
+  dns_put_ptr (m, 12);
+  put_rr (m, T_A, C_ANY, 0, NULL, 0);
+  dns_put_labels (m, "new");
+  dns_put_ptr (m, 12);
+  put_rr (m, T_ANY, C_NONE, 0, NULL, 0);
+  /* updates: delete www's A RRset, add two A records (§2.5) */
   dns_put_labels (m, "www");
   dns_put_ptr (m, 12);
   put_rr (m, T_A, C_ANY, 0, NULL, 0);
   dns_put_labels (m, "www");
   dns_put_ptr (m, 12);
   put_rr (m, T_A, C_IN, 300, a, sizeof a);
+  dns_put_labels (m, "new");
+  dns_put_ptr (m, 12);
+  put_rr (m, T_A, C_IN, 300, a2, sizeof a2);
   parse_msg (&p, m);
   assert_str (p.record, "opcode", "UPDATE");
+  assert_str (p.record, "zone", "example.org");
+  assert_str (p.record, "qname", "example.org");
+  assert_str (p.record, "qtype", "SOA");
   assert_question (&p, 0, "example.org", "SOA", "IN");
-  assert_sizes (&p, 1, 0, 2, 0);
-  assert_rr (&p, "authority", 0, "www.example.org", "A", 0, "");
-  assert_rr (&p, "authority", 1, "www.example.org", "A", 300, "192.0.2.7");
+  g_assert_cmpuint (n_entries (p.record, "questions"), ==, 1);
+  g_assert_cmpuint (n_entries (p.record, "prerequisites"), ==, 2);
+  g_assert_cmpuint (n_entries (p.record, "updates"), ==, 3);
+  g_assert_cmpuint (n_entries (p.record, "additional"), ==, 0);
+  answers = g_variant_lookup_value (p.record, "answers", NULL);
+  authority = g_variant_lookup_value (p.record, "authority", NULL);
+  g_assert_null (answers);
+  g_assert_null (authority);
+  assert_update_rr (&p, "prerequisites", 0, "www.example.org", "A", "ANY", 0, "");
+  assert_update_rr (&p, "prerequisites", 1, "new.example.org", "ANY", "NONE", 0, "");
+  assert_update_rr (&p, "updates", 0, "www.example.org", "A", "ANY", 0, "");
+  assert_update_rr (&p, "updates", 1, "www.example.org", "A", "IN", 300, "192.0.2.7");
+  assert_update_rr (&p, "updates", 2, "new.example.org", "A", "IN", 300, "192.0.2.8");
   assert_complete (&p, TRUE);
   assert_anomalies (&p, NULL);
+
+  /* the server's answer repeats the zone */
+  dns_put_question (r, "example.org", T_SOA, C_IN);
+  parse_msg (&pr, r);
+  assert_bool (pr.record, "is_response", TRUE);
+  assert_str (pr.record, "zone", "example.org");
+  g_assert_cmpuint (n_entries (pr.record, "prerequisites"), ==, 0);
+  g_assert_cmpuint (n_entries (pr.record, "updates"), ==, 0);
+  assert_anomalies (&pr, NULL);
+
+  /* other opcodes have no zone */
+  dns_put_question (q, "example.org", T_SOA, C_IN);
+  parse_msg (&pq, q);
+  g_assert_false (g_variant_lookup (pq.record, "zone", "&s", NULL));
+  assert_sizes (&pq, 1, 0, 0, 0);
 }
 
 /* ---- names -------------------------------------------------------------- */

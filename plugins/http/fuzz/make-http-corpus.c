@@ -5,7 +5,10 @@
  * server's): GET and POST with Content-Length, chunked bodies with
  * extensions and trailers, gzip and deflate bodies (zlib-wrapped and raw),
  * a body read to the close, HEAD, 304, 100-continue, pipelining, CONNECT,
- * an upgrade, and a few broken messages.
+ * an upgrade, request and status lines servers read although they are
+ * broken (no space before the version, a version cut or in lower case, no
+ * target, HTTP/0.9 and its response to the close), Content-Length with
+ * leading zeros, lists and conflicts, and a few broken messages.
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
@@ -164,6 +167,25 @@ main (int    argc,
   seed_text (dir, "small-limits", 0x03 | 0x08 | 0xe0,
              "GET /limits HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\n\r\n",
              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  seed_text (dir, "request-line-forms", 0x03 | 0xe0,
+             "GET /HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.\r\nHost: h\r\n\r\n"
+             "OPTIONS HTTP/1.1\r\n\r\nGET  HTTP/1.1\r\n\r\nGET /x http/1.1\r\n\r\n"
+             "DELETE /item\r\n",
+             "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1http/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2"
+             "HTTP/1.\xc5 204 No Content\r\n\r\nHttp/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+             "HTTP/1.1 400 Bad Request\r\n\r\n");
+  seed_text (dir, "http09", 0x01 | 0x02 | 0xe0,
+             "GET /\r\n\r\n",
+             "<html><body>an HTTP/0.9 page, read to the close</body></html>\n");
+  seed_text (dir, "content-length-forms", 0x03 | 0xe0,
+             "POST /z HTTP/1.1\r\nContent-Length: 00000000000000000000000000000050\r\n\r\n"
+             "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+             "POST /l HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello"
+             "POST /c HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\nhelloXGET /s HTTP/1.1\r\n"
+             "POST /t HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+             "GET /next HTTP/1.1\r\n\r\n",
+             "HTTP/1.1 200 OK\r\nContent-Length: 002\r\n\r\nok"
+             "HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nabc");
   seed_coded (dir, "gzip", "gzip", 15 + 16, FALSE);
   seed_coded (dir, "gzip-chunked", "gzip", 15 + 16, TRUE);
   seed_coded (dir, "deflate-zlib", "deflate", 15, FALSE);

@@ -1156,6 +1156,10 @@ test_probe (void)
     { "HTTP/2 200\r\n", FALSE, FALSE },
     { "GET / HTTP/2.0\r\n", FALSE, FALSE },
     { "GET /\r\n", FALSE, FALSE },
+    { "GET /\r\n", TRUE, TRUE },
+    { "FOO /\r\n", TRUE, FALSE },
+    { "GET /HTTP/1.1\r\n", FALSE, TRUE },
+    { "OPTIONS HTTP/1.1\r\n", FALSE, TRUE },
     { "GET", FALSE, FALSE },
     { "get / HTTP/1.1\r\n", FALSE, FALSE },
     { "FOO / HTTP/1.1\r\n", FALSE, FALSE },
@@ -1267,6 +1271,381 @@ test_bad_status_line_then_good (void)
   g_assert_cmpuint (status_of (records->pdata[0]), ==, 200);
 }
 
+/* ---- request lines servers act on, HTTP/0.9, status lines, lengths ------------------ */
+
+static void
+test_request_line_forms (void)
+{
+  static const struct
+  {
+    const gchar *line;
+    const gchar *method, *uri, *version;
+    const gchar *anomaly;
+  } cases[] = {
+    { "GET /HTTP/1.1\r\nHost: h\r\n\r\n", "GET", "/", "HTTP/1.1", "http.request-line-no-space" },
+    { "GET /a/b?c=HTTP/1.0\r\nHost: h\r\n\r\n", "GET", "/a/b?c=", "HTTP/1.0", "http.request-line-no-space" },
+    { "GET / HTTP/1.\r\nHost: h\r\n\r\n", "GET", "/", "HTTP/1.", "http.request-line-bad-version" },
+    { "GET /x http/1.1\r\nHost: h\r\n\r\n", "GET", "/x", "http/1.1", "http.request-line-bad-version" },
+    { "POST /p HTTP/1.x\r\nHost: h\r\nContent-Length: 2\r\n\r\nab", "POST", "/p", "HTTP/1.x",
+      "http.request-line-bad-version" },
+    { "OPTIONS HTTP/1.1\r\nHost: h\r\n\r\n", "OPTIONS", "", "HTTP/1.1", "http.request-line-no-uri" },
+    { "GET  HTTP/1.1\r\nHost: h\r\n\r\n", "GET", "", "HTTP/1.1", "http.request-line-no-uri" },
+    { "DELETE /item/7\r\n", "DELETE", "/item/7", NULL, "http.request-line-no-version" },
+    { "GET /old\r\n", "GET", "/old", "HTTP/0.9", "http.0.9-request" },
+  };
+
+  g_test_summary ("Request lines that are not as RFC 9112 writes them but that a "
+                  "server may act on are transactions, each with the anomaly that "
+                  "names what was wrong; the next request is found after them.");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(NtpacHarness) h = http_harness (80);
+      g_autoptr(GPtrArray) records = NULL;
+      GVariant *r;
+
+      push (h, UP, cases[i].line);
+      push (h, UP, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n");
+      push (h, DOWN, "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      ntpac_harness_end (h);
+
+      g_test_message ("case %u: %s", i, cases[i].line);
+      g_assert_cmpstr (ntpac_harness_get_protocol (h), ==, "http");
+      records = http_records (h);
+      g_assert_cmpuint (records->len, ==, 2);
+      r = records->pdata[0];
+      g_assert_cmpstr (str_field (r, "method"), ==, cases[i].method);
+      g_assert_cmpstr (str_field (r, "uri"), ==, cases[i].uri);
+      g_assert_cmpstr (str_field (r, "version"), ==, cases[i].version);
+      g_assert_cmpuint (status_of (r), ==, 404);
+      g_assert_cmpuint (u64_field (r, "response_body_len"), ==, 4);
+      g_assert_cmpuint (n_anomalies (h, cases[i].anomaly), ==, 1);
+      g_assert_cmpuint (ntpac_harness_get_anomalies (h)->len, ==, 1);
+      r = records->pdata[1];
+      g_assert_cmpstr (str_field (r, "method"), ==, "GET");
+      g_assert_cmpstr (str_field (r, "uri"), ==, "/next");
+      g_assert_cmpstr (str_field (r, "version"), ==, "HTTP/1.1");
+      g_assert_cmpuint (status_of (r), ==, 200);
+      g_assert_true (bool_field (r, "body_complete"));
+    }
+  /* the POST's body was read by its Content-Length */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, cases[4].line);
+    push (h, DOWN, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    assert_body (h, records->pdata[0], "request_body_sha256", "ab", 2);
+  }
+  /* still not requests: no known method, a target with spaces and no
+   * version */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "GET /a HTTP/1.1\r\n\r\n");
+    push (h, UP, "hello world\r\nGET /a b c\r\n\r\n");
+    push (h, DOWN, "HTTP/1.1 204 No Content\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    g_assert_cmpuint (n_anomalies (h, "http.bad-request-line"), ==, 2);
+    g_assert_cmpuint (n_anomalies (h, "http.request-line-no-version"), ==, 0);
+    g_assert_cmpuint (n_anomalies (h, "http.0.9-request"), ==, 0);
+  }
+}
+
+static void
+test_http09 (void)
+{
+  const gchar *page = "<html><body>an HTTP/0.9 page\r\n\r\nHTTP/1.1 200 OK\r\n</body></html>\n";
+  g_autoptr(GPtrArray) objects = NULL;
+
+  g_test_summary ("An HTTP/0.9 request (GET and a path, no version) is a "
+                  "transaction whose response is everything the server sends "
+                  "up to the close, with no status line and no header fields.");
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+    gsize len = strlen (page);
+    GVariant *r;
+
+    push (h, UP, "GET /\r\n\r\n");
+    /* the body in pieces; one of them looks like a status line */
+    ntpac_harness_push (h, DOWN, page, 1);
+    ntpac_harness_push (h, DOWN, page + 1, 30);
+    ntpac_harness_push (h, DOWN, page + 31, len - 31);
+    ntpac_harness_end (h);
+
+    g_assert_cmpstr (ntpac_harness_get_protocol (h), ==, "http");
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    r = records->pdata[0];
+    g_assert_cmpstr (str_field (r, "method"), ==, "GET");
+    g_assert_cmpstr (str_field (r, "uri"), ==, "/");
+    g_assert_cmpstr (str_field (r, "version"), ==, "HTTP/0.9");
+    g_assert_false (has_field (r, "status"));
+    g_assert_false (has_field (r, "reason"));
+    g_assert_cmpuint (n_headers (r, "request_headers"), ==, 0);
+    g_assert_cmpuint (n_headers (r, "response_headers"), ==, 0);
+    g_assert_cmpuint (u64_field (r, "response_body_len"), ==, len);
+    assert_body (h, r, "response_body_sha256", page, len);
+    g_assert_true (bool_field (r, "body_complete"));
+    g_assert_cmpuint (n_anomalies (h, "http.0.9-request"), ==, 1);
+    g_assert_cmpuint (ntpac_harness_get_anomalies (h)->len, ==, 1);
+    {
+      g_autoptr(GVariant) frames = g_variant_lookup_value (r, "frames", G_VARIANT_TYPE ("at"));
+
+      g_assert_cmpuint (g_variant_n_children (frames), ==, 4);
+    }
+    objects = ntpac_harness_get_records (h, "objects");
+    g_assert_cmpuint (objects->len, ==, 1);
+  }
+  /* a server that answers with a status line anyway */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+    GVariant *r;
+
+    push (h, UP, "GET /x\r\n");
+    push (h, DOWN, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    r = records->pdata[0];
+    g_assert_cmpstr (str_field (r, "version"), ==, "HTTP/0.9");
+    g_assert_cmpuint (status_of (r), ==, 200);
+    assert_body (h, r, "response_body_sha256", "ok", 2);
+  }
+  /* bytes without a status line answer no HTTP/1.x request */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "GET /y HTTP/1.1\r\n\r\n");
+    push (h, DOWN, "<html>no status line</html>\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    g_assert_false (has_field (records->pdata[0], "status"));
+    g_assert_cmpuint (n_anomalies (h, "http.bad-status-line"), ==, 1);
+  }
+  /* off an HTTP port a line without version is not enough to say HTTP */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (40123);
+
+    push (h, UP, "GET /\r\n\r\n");
+    push (h, DOWN, "<html><body>a page</body></html>\n");
+    ntpac_harness_end (h);
+    g_assert_null (ntpac_harness_get_protocol (h));
+  }
+}
+
+static void
+test_status_line_forms (void)
+{
+  static const struct
+  {
+    const gchar *line;
+    guint        status;
+    const gchar *reason;
+  } cases[] = {
+    { "http/1.1 200 OK\r\n", 200, "OK" },
+    { "Http/1.0 404 Not Found\r\n", 404, "Not Found" },
+    { "HTTP/1.\xc5 200 OK\r\n", 200, "OK" },
+    { "HTTP/1.x 302 Found\r\n", 302, "Found" },
+  };
+
+  g_test_summary ("Status lines are matched case-insensitively, and one with a "
+                  "corrupt version is read: each with an anomaly.");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(NtpacHarness) h = http_harness (80);
+      g_autoptr(GPtrArray) records = NULL;
+      g_autofree gchar *resp = g_strdup_printf ("%sContent-Length: 5\r\n\r\nhello"
+                                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                                                cases[i].line);
+      GVariant *r;
+
+      g_test_message ("case %u", i);
+      push (h, UP, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+      push (h, DOWN, resp);
+      ntpac_harness_end (h);
+      records = http_records (h);
+      g_assert_cmpuint (records->len, ==, 2);
+      r = records->pdata[0];
+      g_assert_cmpstr (str_field (r, "uri"), ==, "/a");
+      g_assert_cmpuint (status_of (r), ==, cases[i].status);
+      g_assert_cmpstr (str_field (r, "reason"), ==, cases[i].reason);
+      assert_body (h, r, "response_body_sha256", "hello", 5);
+      g_assert_cmpuint (status_of (records->pdata[1]), ==, 200);
+      g_assert_cmpuint (n_anomalies (h, "http.status-line-bad-version"), ==, 1);
+      g_assert_cmpuint (ntpac_harness_get_anomalies (h)->len, ==, 1);
+    }
+  /* another major version is still not read */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+    push (h, DOWN, "http/2.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    g_assert_false (has_field (records->pdata[0], "status"));
+    g_assert_cmpuint (n_anomalies (h, "http.bad-version"), ==, 1);
+  }
+}
+
+/* Every request method of @records is @a or @b. */
+static void
+assert_methods (GPtrArray   *records,
+                const gchar *a,
+                const gchar *b)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      const gchar *method = str_field (records->pdata[i], "method");
+
+      if (g_strcmp0 (method, a) != 0 && g_strcmp0 (method, b) != 0)
+        g_error ("record %u has method %s", i, method);
+    }
+}
+
+static void
+test_content_length_forms (void)
+{
+  g_autofree gchar *x50 = g_strnfill (50, 'X');
+
+  g_test_summary ("Content-Length as RFC 9110 reads it (leading zeros, a list of "
+                  "one value), and the framing servers choose when lengths "
+                  "conflict or come with Transfer-Encoding; the next request is "
+                  "found where it starts.");
+  /* leading zeros: the 50 bytes are the body, not the start of a request */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+    g_autofree gchar *req = g_strdup_printf ("POST /upload HTTP/1.1\r\nHost: h\r\n"
+                                             "Content-Length: 00000000000000000000000000000050\r\n\r\n"
+                                             "%sGET /next HTTP/1.1\r\nHost: h\r\n\r\n", x50);
+
+    push (h, UP, req);
+    push (h, DOWN, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 2);
+    assert_methods (records, "POST", "GET");
+    g_assert_cmpuint (u64_field (records->pdata[0], "request_body_len"), ==, 50);
+    assert_body (h, records->pdata[0], "request_body_sha256", x50, 50);
+    g_assert_true (bool_field (records->pdata[0], "body_complete"));
+    g_assert_cmpstr (str_field (records->pdata[1], "uri"), ==, "/next");
+    g_assert_cmpuint (ntpac_harness_get_anomalies (h)->len, ==, 0);
+  }
+  /* the same value twice, as a list or in two fields; a response length
+   * with leading zeros */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "POST /a HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello"
+                 "POST /b HTTP/1.1\r\nContent-Length: 3\r\ncontent-length: 003\r\n\r\nabc"
+                 "GET /c HTTP/1.1\r\n\r\n");
+    push (h, DOWN, "HTTP/1.1 200 OK\r\nContent-Length: 0002\r\n\r\nok"
+                   "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                   "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 3);
+    assert_body (h, records->pdata[0], "request_body_sha256", "hello", 5);
+    assert_body (h, records->pdata[0], "response_body_sha256", "ok", 2);
+    assert_body (h, records->pdata[1], "request_body_sha256", "abc", 3);
+    g_assert_cmpstr (str_field (records->pdata[2], "uri"), ==, "/c");
+    g_assert_cmpuint (ntpac_harness_get_anomalies (h)->len, ==, 0);
+  }
+  /* different lengths, in two fields or one list: the body's end is
+   * unknown; the next request is the next line that starts one */
+  {
+    static const gchar *const conflicts[] = {
+      "Content-Length: 5\r\nContent-Length: 50\r\n",
+      "Content-Length: 5, 50\r\n",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (conflicts); i++)
+      {
+        g_autoptr(NtpacHarness) h = http_harness (80);
+        g_autoptr(GPtrArray) records = NULL;
+        g_autofree gchar *req = g_strdup_printf ("POST /a HTTP/1.1\r\nHost: h\r\n%s\r\n"
+                                                 "helloXXXXGET /hidden HTTP/1.1\r\n"
+                                                 "GET /b HTTP/1.1\r\nHost: h\r\n\r\n", conflicts[i]);
+
+        push (h, UP, req);
+        push (h, DOWN, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                       "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        ntpac_harness_end (h);
+        records = http_records (h);
+        g_assert_cmpuint (records->len, ==, 2);
+        assert_methods (records, "POST", "GET");
+        g_assert_cmpstr (str_field (records->pdata[0], "uri"), ==, "/a");
+        g_assert_cmpuint (u64_field (records->pdata[0], "request_body_len"), ==, 0);
+        g_assert_false (bool_field (records->pdata[0], "body_complete"));
+        g_assert_cmpuint (status_of (records->pdata[0]), ==, 400);
+        g_assert_cmpstr (str_field (records->pdata[1], "uri"), ==, "/b");
+        g_assert_cmpuint (status_of (records->pdata[1]), ==, 200);
+        g_assert_cmpuint (n_anomalies (h, "http.content-length-conflict"), ==, 1);
+        g_assert_cmpuint (n_anomalies (h, "http.possible-smuggling"), ==, 1);
+        g_assert_cmpuint (n_anomalies (h, "http.bad-request-line"), ==, 0);
+      }
+  }
+  /* chunked wins over Content-Length */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5\r\nhello\r\n0\r\n\r\nGET /d HTTP/1.1\r\nHost: h\r\n\r\n");
+    push (h, DOWN, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 2);
+    assert_methods (records, "POST", "GET");
+    assert_body (h, records->pdata[0], "request_body_sha256", "hello", 5);
+    g_assert_true (bool_field (records->pdata[0], "body_complete"));
+    g_assert_cmpstr (str_field (records->pdata[1], "uri"), ==, "/d");
+    g_assert_cmpuint (n_anomalies (h, "http.te-and-cl"), ==, 1);
+    g_assert_cmpuint (n_anomalies (h, "http.possible-smuggling"), ==, 1);
+  }
+  /* a response with conflicting lengths is read to the close */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "GET /e HTTP/1.1\r\nHost: h\r\n\r\n");
+    push (h, DOWN, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 4\r\n\r\nokok");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 1);
+    assert_body (h, records->pdata[0], "response_body_sha256", "okok", 4);
+    g_assert_cmpuint (n_anomalies (h, "http.possible-smuggling"), ==, 1);
+  }
+  /* too many significant digits is no length */
+  {
+    g_autoptr(NtpacHarness) h = http_harness (80);
+    g_autoptr(GPtrArray) records = NULL;
+
+    push (h, UP, "POST /f HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\nGET /g HTTP/1.1\r\n\r\n");
+    push (h, DOWN, "HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    ntpac_harness_end (h);
+    records = http_records (h);
+    g_assert_cmpuint (records->len, ==, 2);
+    g_assert_cmpstr (str_field (records->pdata[1], "uri"), ==, "/g");
+    g_assert_cmpuint (n_anomalies (h, "http.bad-content-length"), ==, 1);
+    g_assert_cmpuint (n_anomalies (h, "http.possible-smuggling"), ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1301,5 +1680,9 @@ main (int    argc,
   g_test_add_func ("/http/resync-after-binary-body", test_resync_after_binary_body);
   g_test_add_func ("/http/bad-status-line-then-good", test_bad_status_line_then_good);
   g_test_add_func ("/http/settings", test_settings);
+  g_test_add_func ("/http/request-line-forms", test_request_line_forms);
+  g_test_add_func ("/http/http09", test_http09);
+  g_test_add_func ("/http/status-line-forms", test_status_line_forms);
+  g_test_add_func ("/http/content-length-forms", test_content_length_forms);
   return g_test_run ();
 }
