@@ -30,6 +30,41 @@ int      ntpac_cmd_export_objects (int          argc,
                                    char       **argv);
 int      ntpac_cmd_plugins      (int            argc,
                                  char         **argv);
+int      ntpac_cmd_keygen       (int            argc,
+                                 char         **argv);
+
+/**
+ * NtpacCliClusterOptions:
+ * @listen: (nullable): `--listen`: run as a reassembler on this endpoint
+ * @connect: (nullable): `--connect`: run as a balancer to these
+ * @node: (nullable): `--node K/N`: this reassembler's shard
+ * @curve_secret: (nullable): `--curve-secret FILE`
+ * @curve_server: (nullable): `--curve-server FILE`, once or per --connect
+ * @curve_clients: (nullable): `--curve-clients DIR`
+ * @insecure: `--insecure`
+ */
+typedef struct
+{
+  gchar     *listen;
+  gchar    **connect;
+  gchar     *node;
+  gchar     *curve_secret;
+  gchar    **curve_server;
+  gchar     *curve_clients;
+  gboolean   insecure;
+} NtpacCliClusterOptions;
+
+NtpacTransport *ntpac_cli_cluster_transport (NtpacRegistry                 *registry,
+                                             NtpacPipeline                 *pipeline,
+                                             const NtpacCliClusterOptions  *options,
+                                             GError                       **error);
+int      ntpac_cli_run_balancer (gchar                   **inputs,
+                                 const gchar * const      *endpoints,
+                                 NtpacTransport           *transport,
+                                 const NtpacDecoderConfig *decoder,
+                                 NtpacCaptureFlags         capture_flags,
+                                 gboolean                  json,
+                                 gboolean                  show_progress);
 
 NtpacRegistry *ntpac_cli_load_registry (gchar      **plugin_paths);
 NtpacPipeline *ntpac_cli_load_pipeline (const gchar *path,

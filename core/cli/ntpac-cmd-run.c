@@ -12,6 +12,7 @@
 #include <ntpac/ntpac.h>
 
 #include "ntpac-cli.h"
+#include "ntpac-cluster-private.h"
 #include "ntpac-conversation-printer.h"
 #include "ntpac-progress.h"
 #include "ntpac-run-summary.h"
@@ -38,6 +39,7 @@ typedef struct
   gchar     *shard;
   gchar    **plugin_paths;
   gchar    **inputs;
+  NtpacCliClusterOptions cluster;
 } RunOptions;
 
 static void
@@ -51,6 +53,12 @@ run_options_clear (RunOptions *options)
   g_free (options->shard);
   g_strfreev (options->plugin_paths);
   g_strfreev (options->inputs);
+  g_free (options->cluster.listen);
+  g_strfreev (options->cluster.connect);
+  g_free (options->cluster.node);
+  g_free (options->cluster.curve_secret);
+  g_strfreev (options->cluster.curve_server);
+  g_free (options->cluster.curve_clients);
 }
 
 static void
@@ -69,12 +77,29 @@ on_progress (NtpacEngine *engine,
  * as a shell reports it). */
 static gint stopped_by;
 
+/* What a signal stops: the engine once it runs, and, on a reassembler,
+ * the wait for the balancer. */
+typedef struct
+{
+  NtpacEngine        *engine;
+  NtpacClusterSource *source;
+} StopTargets;
+
+static void
+stop_targets (StopTargets *t)
+{
+  if (t->engine != NULL)
+    ntpac_engine_stop (t->engine);
+  if (t->source != NULL)
+    ntpac_cluster_source_stop (t->source);
+}
+
 static gboolean
 on_sigint (gpointer user_data)
 {
   if (stopped_by == 0)
     stopped_by = SIGINT;
-  ntpac_engine_stop (user_data);
+  stop_targets (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -83,7 +108,7 @@ on_sigterm (gpointer user_data)
 {
   if (stopped_by == 0)
     stopped_by = SIGTERM;
-  ntpac_engine_stop (user_data);
+  stop_targets (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -222,6 +247,22 @@ ntpac_cmd_run (int    argc,
     { "shard", 0, 0, G_OPTION_ARG_STRING, &options.shard,
       N_("Keep only shard K of N: the conversations whose flow hash gives K (run every shard K = 0…N-1 "
          "over the same inputs, then query the databases together)"), N_("K/N") },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &options.cluster.listen,
+      N_("Run as a cluster's reassembler: receive one shard from a balancer on ENDPOINT (tcp://ADDR:PORT)"),
+      N_("ENDPOINT") },
+    { "node", 0, 0, G_OPTION_ARG_STRING, &options.cluster.node,
+      N_("With --listen: this reassembler is node K of N"), N_("K/N") },
+    { "connect", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.cluster.connect,
+      N_("Run as a cluster's balancer: send each reassembler its shard (repeat; the order is the shard order)"),
+      N_("ENDPOINT") },
+    { "curve-secret", 0, 0, G_OPTION_ARG_FILENAME, &options.cluster.curve_secret,
+      N_("This node's secret key (ntpac-engine keygen)"), N_("FILE") },
+    { "curve-server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.cluster.curve_server,
+      N_("Balancer: the reassemblers' public key (once for all, or once per --connect, in order)"), N_("FILE") },
+    { "curve-clients", 0, 0, G_OPTION_ARG_FILENAME, &options.cluster.curve_clients,
+      N_("Reassembler: accept only the balancers whose public keys (NAME.pub) are in DIR"), N_("DIR") },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.cluster.insecure,
+      N_("Cluster without keys: no authentication nor encryption (loopback addresses only)"), NULL },
     { "no-hash", 0, 0, G_OPTION_ARG_NONE, &options.no_hash,
       N_("Do not compute the SHA-256 of the inputs"), NULL },
     { "no-progress", 0, 0, G_OPTION_ARG_NONE, &options.no_progress,
@@ -256,6 +297,10 @@ ntpac_cmd_run (int    argc,
   g_autoptr(NtpacRegistry) registry = NULL;
   g_autoptr(NtpacTransport) transport = NULL;
   g_autoptr(GPtrArray) dissectors = NULL;
+  g_autoptr(NtpacTransport) cluster_transport = NULL;
+  g_autoptr(NtpacClusterSource) source = NULL;
+  StopTargets targets = { NULL, NULL };
+  gboolean listening = FALSE;
   NtpacConversationPrinter *printer = NULL;
   NtpacEngineConfig config;
   NtpacProgress progress;
@@ -295,12 +340,47 @@ ntpac_cmd_run (int    argc,
       return NTPAC_EXIT_ERROR;
     }
   apply_pipeline (pipeline, &config, &store_memory);
-  if ((options.inputs == NULL || options.inputs[0] == NULL) && pipeline->inputs != NULL)
+  /* A cluster role, from the options or the pipeline. */
+  if (options.cluster.listen == NULL && g_strcmp0 (pipeline->role, "reassembler") == 0 && pipeline->listen != NULL)
+    options.cluster.listen = g_strdup (pipeline->listen);
+  if (options.cluster.connect == NULL && g_strcmp0 (pipeline->role, "balancer") == 0 && pipeline->peers != NULL)
+    options.cluster.connect = g_strdupv (pipeline->peers);
+  if (options.cluster.listen != NULL && options.cluster.connect != NULL)
+    {
+      run_options_clear (&options);
+      return ntpac_cli_usage_error ("run", _("--listen (a reassembler) and --connect (a balancer) exclude each other"));
+    }
+  listening = options.cluster.listen != NULL;
+  if (listening)
+    {
+      if (options.cluster.node != NULL && !parse_shard (options.cluster.node, &config.node, &config.n_nodes))
+        {
+          g_autofree gchar *message = g_strdup_printf (_("Invalid node “%s”: give K/N with 0 ≤ K < N ≤ 1024, such as 0/3"),
+                                                       options.cluster.node);
+
+          run_options_clear (&options);
+          return ntpac_cli_usage_error ("run", message);
+        }
+      if (config.n_nodes == 0)
+        {
+          run_options_clear (&options);
+          return ntpac_cli_usage_error ("run", _("A reassembler needs its place in the cluster: --node K/N"));
+        }
+      if ((options.inputs != NULL && options.inputs[0] != NULL) || options.shard != NULL || options.append)
+        {
+          run_options_clear (&options);
+          return ntpac_cli_usage_error ("run", _("A reassembler (--listen) reads no input of its own, is no --shard, "
+                                                 "and writes a database of its own (no --append)"));
+        }
+      g_strfreev (options.inputs);
+      options.inputs = g_new0 (gchar *, 1);
+    }
+  if (!listening && (options.inputs == NULL || options.inputs[0] == NULL) && pipeline->inputs != NULL)
     {
       g_strfreev (options.inputs);
       options.inputs = g_strdupv (pipeline->inputs);
     }
-  if (options.inputs == NULL || options.inputs[0] == NULL)
+  if (!listening && (options.inputs == NULL || options.inputs[0] == NULL))
     {
       run_options_clear (&options);
       return ntpac_cli_usage_error ("run", _("No input given: name capture files, folders or “-”"));
@@ -371,6 +451,57 @@ ntpac_cmd_run (int    argc,
 
   /* The pipeline's features, from the plugins found. */
   registry = ntpac_cli_load_registry (options.plugin_paths);
+  if (options.cluster.connect != NULL)
+    {
+      int status;
+
+      if (options.shard != NULL)
+        {
+          run_options_clear (&options);
+          return ntpac_cli_usage_error ("run", _("A balancer (--connect) sends every shard its part: no --shard"));
+        }
+      cluster_transport = ntpac_cli_cluster_transport (registry, pipeline, &options.cluster, &error);
+      if (cluster_transport == NULL)
+        {
+          ntpac_cli_error ("%s", error->message);
+          run_options_clear (&options);
+          return NTPAC_EXIT_ERROR;
+        }
+      status = ntpac_cli_run_balancer (options.inputs, (const gchar * const *) options.cluster.connect,
+                                       cluster_transport, &config.decoder, config.capture_flags, options.json,
+                                       !options.no_progress && isatty (STDERR_FILENO));
+      run_options_clear (&options);
+      return status;
+    }
+  if (listening)
+    {
+      cluster_transport = ntpac_cli_cluster_transport (registry, pipeline, &options.cluster, &error);
+      if (cluster_transport == NULL || !ntpac_transport_listen (cluster_transport, options.cluster.listen, &error))
+        {
+          ntpac_cli_error ("%s", error->message);
+          run_options_clear (&options);
+          return NTPAC_EXIT_ERROR;
+        }
+      source = ntpac_cluster_source_new (cluster_transport, config.node, config.n_nodes);
+      targets.source = source;
+      sigint_id = g_unix_signal_add (SIGINT, on_sigint, &targets);
+      sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &targets);
+      g_printerr (_("Listening on %s as node %u of %u; waiting for the balancer\n"),
+                  options.cluster.listen, config.node, config.n_nodes);
+      if (!ntpac_cluster_source_start (source, &error))
+        {
+          g_source_remove (sigint_id);
+          g_source_remove (sigterm_id);
+          ntpac_cli_error ("%s", error->message);
+          ntpac_transport_close (cluster_transport);
+          run_options_clear (&options);
+          return stopped_by != 0 ? 128 + stopped_by : NTPAC_EXIT_ERROR;
+        }
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      config.frame_source = ntpac_cluster_source_funcs ();
+      config.frame_source_data = source;
+    }
   transport = ntpac_pipeline_create_transport (pipeline, registry, &error);
   if (transport == NULL)
     {
@@ -378,7 +509,9 @@ ntpac_cmd_run (int    argc,
       run_options_clear (&options);
       return NTPAC_EXIT_ERROR;
     }
-  config.transport = transport;
+  /* Inside this process batches go to the workers locally, also on a
+   * reassembler whose pipeline names tcp-remote. */
+  config.transport = ntpac_transport_is_remote (transport) ? NULL : transport;
   if (config.stage >= NTPAC_STAGE_DISSECT)
     {
       dissectors = ntpac_pipeline_create_dissectors (pipeline, registry, &error);
@@ -393,7 +526,7 @@ ntpac_cmd_run (int    argc,
   config.pipeline = pipeline->name;
 
   if (config.stage == NTPAC_STAGE_STORE && !options.no_store && pipeline->store_enabled &&
-      any_input_exists (options.inputs))
+      (listening || any_input_exists (options.inputs)))
     {
       g_autoptr(GError) store_error = NULL;
 
@@ -401,6 +534,8 @@ ntpac_cmd_run (int    argc,
         db_path = g_strdup (options.output);
       else if (pipeline->store_path != NULL)
         db_path = g_strdup (pipeline->store_path);
+      else if (listening)
+        db_path = g_strdup_printf ("node-%u.ntpac", config.node);
       else
         db_path = default_database_path (options.inputs[0]);
       store = ntpac_store_open_full (db_path, options.append ? NTPAC_STORE_APPEND : NTPAC_STORE_CREATE,
@@ -416,17 +551,28 @@ ntpac_cmd_run (int    argc,
       config.compress_payload = pipeline->store_compress && !options.no_compress;
     }
 
-  ntpac_progress_init (&progress, !options.no_progress && isatty (STDERR_FILENO));
+  ntpac_progress_init (&progress, !listening && !options.no_progress && isatty (STDERR_FILENO));
   config.progress = on_progress;
   config.progress_data = &progress;
 
   engine = ntpac_engine_new ((const gchar * const *) options.inputs, &config);
-  sigint_id = g_unix_signal_add (SIGINT, on_sigint, engine);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, engine);
+  targets.engine = engine;
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, &targets);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &targets);
   ntpac_engine_run (engine);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   ntpac_progress_clear (&progress);
+  if (source != NULL)
+    {
+      /* The balancer hears how this shard ended, then the transport
+       * closes (waiting for that answer to leave). */
+      ntpac_cluster_source_finish (source, ntpac_engine_get_stats (engine),
+                                   ntpac_engine_get_stats (engine)->store_error, NULL);
+      ntpac_transport_close (cluster_transport);
+      if (ntpac_cluster_source_get_error (source) != NULL)
+        ntpac_cli_error (_("The run was interrupted: %s"), ntpac_cluster_source_get_error (source)->message);
+    }
 
   report_inputs (ntpac_engine_get_capture (engine));
   if (store != NULL)
@@ -452,6 +598,8 @@ ntpac_cmd_run (int    argc,
       ntpac_cli_warning (_("Interrupted: everything read so far was stored, and the database says the run was interrupted"));
       exit_code = 128 + stopped_by;
     }
+  else if (source != NULL && ntpac_engine_get_stats (engine)->interrupted)
+    exit_code = NTPAC_EXIT_ERROR;   /* the balancer stopped the run or went away */
   else if (ntpac_capture_has_errors (ntpac_engine_get_capture (engine)))
     exit_code = NTPAC_EXIT_ERROR;
   else if (ntpac_capture_has_damage (ntpac_engine_get_capture (engine)))

@@ -26,6 +26,7 @@ static const Command commands[] = {
   { "carve", ntpac_cmd_carve, N_("Write a conversation's original frames as a capture") },
   { "export-objects", ntpac_cmd_export_objects, N_("Write the extracted objects as files") },
   { "plugins", ntpac_cmd_plugins, N_("List the plugins found and what they provide") },
+  { "keygen", ntpac_cmd_keygen, N_("Make a key pair for the nodes of a cluster") },
 };
 
 static void

@@ -21,12 +21,15 @@ mbps (guint64 bytes,
 }
 
 static guint64
-capture_bytes (NtpacCapture *capture)
+capture_bytes (NtpacEngine *engine)
 {
   guint64 total = 0;
 
-  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
-    total += ntpac_capture_get_input (capture, i)->size;
+  /* A reassembler read only its shard's frames, not the whole inputs. */
+  if (ntpac_engine_has_frame_source (engine))
+    return ntpac_engine_get_stats (engine)->decode.bytes_captured;
+  for (guint i = 0; i < ntpac_engine_get_n_inputs (engine); i++)
+    total += ntpac_engine_get_input (engine, i)->size;
   return total;
 }
 
@@ -85,19 +88,18 @@ ntpac_run_summary_to_text (NtpacEngine *engine,
                            const gchar *database,
                            int          exit_code)
 {
-  NtpacCapture *capture = ntpac_engine_get_capture (engine);
   const NtpacRunStats *stats = ntpac_engine_get_stats (engine);
   const NtpacDecodeStats *d = &stats->decode;
   GString *out = g_string_new (NULL);
-  guint64 bytes = capture_bytes (capture);
+  guint64 bytes = capture_bytes (engine);
   guint64 n_anomalies = 0;
   g_autofree gchar *frames = ntpac_cli_format_count (stats->frames_read);
   g_autofree gchar *size = g_format_size (bytes);
 
-  g_string_append_printf (out, _("Inputs (%u)\n"), ntpac_capture_get_n_inputs (capture));
-  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
+  g_string_append_printf (out, _("Inputs (%u)\n"), ntpac_engine_get_n_inputs (engine));
+  for (guint i = 0; i < ntpac_engine_get_n_inputs (engine); i++)
     {
-      const NtpacInput *in = ntpac_capture_get_input (capture, i);
+      const NtpacInput *in = ntpac_engine_get_input (engine, i);
       g_autofree gchar *in_size = g_format_size (in->size);
       g_autofree gchar *in_frames = ntpac_cli_format_count (in->frames);
 
@@ -306,10 +308,9 @@ ntpac_run_summary_to_json (NtpacEngine *engine,
                            const gchar *database,
                            int          exit_code)
 {
-  NtpacCapture *capture = ntpac_engine_get_capture (engine);
   const NtpacRunStats *stats = ntpac_engine_get_stats (engine);
   const NtpacDecodeStats *d = &stats->decode;
-  guint64 bytes = capture_bytes (capture);
+  guint64 bytes = capture_bytes (engine);
   GString *out = g_string_new (NULL);
   NtpacJson json;
 
@@ -320,8 +321,8 @@ ntpac_run_summary_to_json (NtpacEngine *engine,
 
   ntpac_json_key (&json, "inputs");
   ntpac_json_begin_array (&json);
-  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
-    json_input (&json, ntpac_capture_get_input (capture, i));
+  for (guint i = 0; i < ntpac_engine_get_n_inputs (engine); i++)
+    json_input (&json, ntpac_engine_get_input (engine, i));
   ntpac_json_end_array (&json);
 
   ntpac_json_key (&json, "capture_bytes");

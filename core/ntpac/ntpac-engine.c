@@ -205,8 +205,9 @@ ntpac_engine_new (const gchar * const     *inputs,
     ntpac_engine_config_init (&self->config);
   self->capture = ntpac_capture_new (inputs, self->config.capture_flags);
   self->decoder = ntpac_decoder_new (&self->config.decoder);
-  self->sharded = self->config.n_nodes > 1;
-  if (self->sharded)
+  /* Frames from a cluster's balancer are this node's already. */
+  self->sharded = self->config.n_nodes > 1 && self->config.frame_source == NULL;
+  if (self->config.n_nodes > 1)
     {
       self->stats.shard = self->config.node;
       self->stats.n_shards = self->config.n_nodes;
@@ -232,6 +233,33 @@ ntpac_engine_free (NtpacEngine *self)
   ntpac_decoder_free (self->decoder);
   ntpac_capture_free (self->capture);
   g_free (self);
+}
+
+/* The inputs: the capture's, or those the frame source names. */
+static guint
+n_inputs (NtpacEngine *self)
+{
+  if (self->config.frame_source != NULL)
+    return self->config.frame_source->get_n_inputs (self->config.frame_source_data);
+  return ntpac_capture_get_n_inputs (self->capture);
+}
+
+static const NtpacInput *
+get_input (NtpacEngine *self,
+           guint        i)
+{
+  if (self->config.frame_source != NULL)
+    return self->config.frame_source->get_input (self->config.frame_source_data, i);
+  return ntpac_capture_get_input (self->capture, i);
+}
+
+static gboolean
+next_frame (NtpacEngine *self,
+            NtpacFrame  *frame)
+{
+  if (self->config.frame_source != NULL)
+    return self->config.frame_source->next (self->config.frame_source_data, frame);
+  return ntpac_capture_next (self->capture, frame);
 }
 
 static void
@@ -529,7 +557,7 @@ begin_store (NtpacEngine *self)
   g_autofree gchar *started = now_text ();
   g_autofree gchar *hash = g_strdup_printf ("%d", NTPAC_FLOW_HASH_VERSION);
   guint32 first_input = (guint32) get_meta_count (self, "count.inputs");
-  guint n_inputs = ntpac_capture_get_n_inputs (self->capture);
+  guint n = n_inputs (self);
 
   self->store_sink = ntpac_store_sink_new (self->config.store, self->config.compress_payload, &error);
   if (self->store_sink == NULL)
@@ -542,9 +570,9 @@ begin_store (NtpacEngine *self)
   for (guint i = 0; i < G_N_ELEMENTS (meta_counts); i++)
     self->counts_before[i] = get_meta_count (self, meta_counts[i]);
   put_meta_count (self, "runs", self->run + 1);
-  put_meta_count (self, "count.inputs", (guint64) first_input + n_inputs);
+  put_meta_count (self, "count.inputs", (guint64) first_input + n);
   put_meta (self, "hash_version", hash);
-  if (self->sharded)
+  if (self->config.n_nodes > 1)
     {
       g_autofree gchar *shard = g_strdup_printf ("%u/%u", self->config.node, self->config.n_nodes);
 
@@ -557,8 +585,8 @@ begin_store (NtpacEngine *self)
   put_run_meta (self, "started", started);
   put_run_meta (self, "state", "running");
   ntpac_capture_set_first_input_id (self->capture, first_input);
-  for (guint i = 0; i < n_inputs && self->stats.store_error == NULL; i++)
-    if (!ntpac_store_sink_put_input (self->store_sink, ntpac_capture_get_input (self->capture, i), &error))
+  for (guint i = 0; i < n && self->stats.store_error == NULL; i++)
+    if (!ntpac_store_sink_put_input (self->store_sink, get_input (self, i), &error))
       self->stats.store_error = g_steal_pointer (&error);
   if (self->stats.store_error == NULL && !ntpac_store_flush (self->config.store, &error) && self->stats.store_error == NULL)
     self->stats.store_error = g_steal_pointer (&error);
@@ -572,8 +600,8 @@ end_store (NtpacEngine *self)
   g_autofree gchar *finished = now_text ();
   NtpacStoreSinkStats stored;
 
-  for (guint i = 0; i < ntpac_capture_get_n_inputs (self->capture); i++)
-    if (!ntpac_store_sink_put_input (self->store_sink, ntpac_capture_get_input (self->capture, i), &error) &&
+  for (guint i = 0; i < n_inputs (self); i++)
+    if (!ntpac_store_sink_put_input (self->store_sink, get_input (self, i), &error) &&
         self->stats.store_error == NULL)
       self->stats.store_error = g_steal_pointer (&error);
     else
@@ -677,7 +705,7 @@ ntpac_engine_run (NtpacEngine *self)
       ntpac_capture_set_chunk_func (self->capture, send_held_batches, self);
     }
 
-  while (ntpac_capture_next (self->capture, &frame))
+  while (next_frame (self, &frame))
     {
       self->stats.frames_read++;
       if (decode)
@@ -720,6 +748,8 @@ ntpac_engine_run (NtpacEngine *self)
             break;  /* the error is reported when the store is closed */
         }
     }
+  if (self->config.frame_source != NULL && self->config.frame_source->interrupted (self->config.frame_source_data))
+    self->stats.interrupted = TRUE;
   if (decode)
     {
       ntpac_decoder_finish (self->decoder);
@@ -770,4 +800,32 @@ const NtpacRunStats *
 ntpac_engine_get_stats (NtpacEngine *self)
 {
   return &self->stats;
+}
+
+/**
+ * ntpac_engine_get_n_inputs:
+ * @self: an engine
+ *
+ * Returns: the inputs the frames come from: the capture's, or those the
+ *   frame source names
+ */
+guint
+ntpac_engine_get_n_inputs (NtpacEngine *self)
+{
+  return n_inputs (self);
+}
+
+const NtpacInput *
+ntpac_engine_get_input (NtpacEngine *self,
+                        guint        index)
+{
+  return get_input (self, index);
+}
+
+/* Whether the frames came from a frame source, not from files read here
+ * (then only the frames' own bytes went through this process). */
+gboolean
+ntpac_engine_has_frame_source (NtpacEngine *self)
+{
+  return self->config.frame_source != NULL;
 }

@@ -42,6 +42,27 @@ typedef enum
 
 typedef struct _NtpacEngine NtpacEngine;
 
+/**
+ * NtpacFrameSourceFuncs:
+ * @next: the next frame, or %FALSE at the end; the frame's bytes stay
+ *   valid until the next call
+ * @get_n_inputs: the inputs the frames come from
+ * @get_input: one of them; its id is the one frames carry
+ * @interrupted: whether the source ended before the end of its inputs
+ *
+ * Frames from somewhere else than capture files read here: a cluster's
+ * reassembler gets them from its balancer.
+ */
+typedef struct
+{
+  gboolean          (*next)         (gpointer    source,
+                                     NtpacFrame *frame);
+  guint             (*get_n_inputs) (gpointer    source);
+  const NtpacInput *(*get_input)    (gpointer    source,
+                                     guint       index);
+  gboolean          (*interrupted)  (gpointer    source);
+} NtpacFrameSourceFuncs;
+
 typedef void (*NtpacProgressFunc) (NtpacEngine *engine,
                                    guint64      bytes_done,
                                    guint64      bytes_total,
@@ -77,6 +98,9 @@ typedef void (*NtpacProgressFunc) (NtpacEngine *engine,
  * @store: (nullable): where results are written (stage store)
  * @compress_payload: LZ4-compress stored payloads when it pays
  * @pipeline: (nullable): name of the pipeline, recorded in the store
+ * @frame_source: (nullable): where frames come from instead of the
+ *   inputs given to ntpac_engine_new() (which should then be empty)
+ * @frame_source_data: passed to @frame_source
  */
 typedef struct
 {
@@ -101,6 +125,8 @@ typedef struct
   NtpacStore                        *store;
   gboolean                           compress_payload;
   const gchar                       *pipeline;
+  const NtpacFrameSourceFuncs       *frame_source;
+  gpointer                           frame_source_data;
 } NtpacEngineConfig;
 
 /**
@@ -169,5 +195,10 @@ NtpacCapture         *ntpac_engine_get_capture (NtpacEngine             *self);
 const NtpacRunStats  *ntpac_engine_get_stats   (NtpacEngine             *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpacEngine, ntpac_engine_free)
+
+guint             ntpac_engine_get_n_inputs     (NtpacEngine *self);
+const NtpacInput *ntpac_engine_get_input        (NtpacEngine *self,
+                                                 guint        index);
+gboolean          ntpac_engine_has_frame_source (NtpacEngine *self);
 
 G_END_DECLS

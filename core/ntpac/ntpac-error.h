@@ -45,4 +45,24 @@ typedef enum
 #define NTPAC_ACTOR_ERROR (ntpac_actor_error_quark ())
 GQuark ntpac_actor_error_quark (void);
 
+/**
+ * NtpacTransportError:
+ * @NTPAC_TRANSPORT_ERROR_FAILED: the transport failed
+ * @NTPAC_TRANSPORT_ERROR_NOT_SUPPORTED: the transport cannot do that
+ * @NTPAC_TRANSPORT_ERROR_AUTH: a peer could not be authenticated
+ * @NTPAC_TRANSPORT_ERROR_PEER_GONE: a peer stopped answering or closed
+ * @NTPAC_TRANSPORT_ERROR_SETTINGS: keys or endpoints that cannot be used
+ */
+typedef enum
+{
+  NTPAC_TRANSPORT_ERROR_FAILED,
+  NTPAC_TRANSPORT_ERROR_NOT_SUPPORTED,
+  NTPAC_TRANSPORT_ERROR_AUTH,
+  NTPAC_TRANSPORT_ERROR_PEER_GONE,
+  NTPAC_TRANSPORT_ERROR_SETTINGS,
+} NtpacTransportError;
+
+#define NTPAC_TRANSPORT_ERROR (ntpac_transport_error_quark ())
+GQuark ntpac_transport_error_quark (void);
+
 G_END_DECLS

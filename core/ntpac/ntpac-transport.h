@@ -28,6 +28,28 @@ typedef void (*NtpacTransportDeliverFunc) (gpointer    user_data,
 G_DECLARE_DERIVABLE_TYPE (NtpacTransport, ntpac_transport, NTPAC, TRANSPORT, GObject)
 
 /**
+ * NtpacTransportPeerStats:
+ * @messages: messages sent to the peer (batches of frames and the rest)
+ * @bytes: bytes of those messages
+ * @stalls: times a send had to wait for the peer to catch up
+ * @stalled_ns: time spent waiting, in nanoseconds
+ * @dropped_messages: messages not sent because the peer was behind (live
+ *   sources only; a file source waits instead)
+ * @dropped_bytes: their bytes
+ *
+ * What went to one peer of a cluster transport.
+ */
+typedef struct
+{
+  guint64 messages;
+  guint64 bytes;
+  guint64 stalls;
+  guint64 stalled_ns;
+  guint64 dropped_messages;
+  guint64 dropped_bytes;
+} NtpacTransportPeerStats;
+
+/**
  * NtpacTransportClass:
  * @open: prepare to carry batches to @n_targets workers; @deliver hands a
  *   batch to its worker on the receiving side
@@ -36,7 +58,24 @@ G_DECLARE_DERIVABLE_TYPE (NtpacTransport, ntpac_transport, NTPAC, TRANSPORT, GOb
  *   reader's buffers: a transport that carries the batch as bytes calls
  *   ntpac_batch_detach() first
  * @close: stop; batches sent before are delivered first
- *
+ * @connect_peers: (nullable): between processes, the sending side (a
+ *   cluster's balancer): connect to every peer in @endpoints (peer i is
+ *   the i-th), authenticate, and return once each is ready to receive, or
+ *   fail with a message naming the peer that is not
+ * @listen: (nullable): between processes, the receiving side (a
+ *   reassembler): wait on @endpoint until one sender is connected
+ * @send_message: (nullable): carry @message to @peer (the receiving side
+ *   answers its sender with peer 0). A @counted message (a batch) waits
+ *   while the peer holds as many as it allows (back-pressure, never loss);
+ *   fails with a message naming the peer when the peer is gone
+ * @receive_message: (nullable): the next message from any peer, waiting
+ *   at most @timeout_us (-1: no limit). %NULL with @error unset on a
+ *   timeout. A counted message's peer may send the next one once the
+ *   returned bytes are released
+ * @get_peer_stats: (nullable): counters of what went to @peer
+ * @generate_keys: (nullable): a new key pair for authenticating peers,
+ *   as text
+  *
  * A transport moves batches between the balancer and the reassembling
  * workers: in one process (`local`), or between processes and machines.
  * The receiving side hands each batch it receives to the @deliver
@@ -58,7 +97,30 @@ struct _NtpacTransportClass
                      GError                    **error);
   void     (*close) (NtpacTransport             *self);
 
-  gpointer padding[8];
+  gboolean (*connect_peers)   (NtpacTransport           *self,
+                               const gchar * const      *endpoints,
+                               GError                  **error);
+  gboolean (*listen)          (NtpacTransport           *self,
+                               const gchar              *endpoint,
+                               GError                  **error);
+  gboolean (*send_message)    (NtpacTransport           *self,
+                               guint                     peer,
+                               GBytes                   *message,
+                               gboolean                  counted,
+                               GError                  **error);
+  GBytes  *(*receive_message) (NtpacTransport           *self,
+                               guint                    *peer,
+                               gint64                    timeout_us,
+                               GError                  **error);
+  void     (*get_peer_stats)  (NtpacTransport           *self,
+                               guint                     peer,
+                               NtpacTransportPeerStats  *stats);
+  gboolean (*generate_keys)   (NtpacTransport           *self,
+                               gchar                   **public_key,
+                               gchar                   **secret_key,
+                               GError                  **error);
+
+  gpointer padding[2];
 };
 
 gboolean ntpac_transport_open  (NtpacTransport             *self,
@@ -70,5 +132,29 @@ gboolean ntpac_transport_send  (NtpacTransport             *self,
                                 NtpacBatch                 *batch,
                                 GError                    **error);
 void     ntpac_transport_close (NtpacTransport             *self);
+
+gboolean ntpac_transport_is_remote       (NtpacTransport           *self);
+gboolean ntpac_transport_connect_peers   (NtpacTransport           *self,
+                                          const gchar * const      *endpoints,
+                                          GError                  **error);
+gboolean ntpac_transport_listen          (NtpacTransport           *self,
+                                          const gchar              *endpoint,
+                                          GError                  **error);
+gboolean ntpac_transport_send_message    (NtpacTransport           *self,
+                                          guint                     peer,
+                                          GBytes                   *message,
+                                          gboolean                  counted,
+                                          GError                  **error);
+GBytes  *ntpac_transport_receive_message (NtpacTransport           *self,
+                                          guint                    *peer,
+                                          gint64                    timeout_us,
+                                          GError                  **error);
+void     ntpac_transport_get_peer_stats  (NtpacTransport           *self,
+                                          guint                     peer,
+                                          NtpacTransportPeerStats  *stats);
+gboolean ntpac_transport_generate_keys   (NtpacTransport           *self,
+                                          gchar                   **public_key,
+                                          gchar                   **secret_key,
+                                          GError                  **error);
 
 G_END_DECLS
