@@ -505,6 +505,8 @@ ntpac_balancer_run (NtpacBalancer *self)
 
   if (!ntpac_transport_connect_peers (self->transport, (const gchar * const *) self->endpoints, &error))
     {
+      /* The shards that did answer are told not to wait for a run. */
+      send_to_all (self, NTPAC_WIRE_ABORT, 0, error->message);
       for (guint i = 0; i < self->stats.n_shards; i++)
         self->stats.shards[i].state = NTPAC_SHARD_FAILED;
       self->stats.error = error;
