@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
+#include "ntpac-wire-private.h"
 #include "ntpac-test-packet.h"
 #include "ntpac-test-pcap.h"
 
@@ -261,13 +262,49 @@ make_record_corpus (const gchar *dir)
     }
 }
 
+/* Messages of a cluster: a batch of frames, the inputs, an answer. */
+static void
+make_wire_corpus (const gchar *dir)
+{
+  static const guint8 bytes[] = { 0x45, 0x00, 0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+  NtpacFrame frame = { { 0, 0, 7, 1234 }, 1709251200000000000, sizeof bytes, 60, 101, 0, bytes };
+  NtpacInput input = { 0 };
+  NtpacWireWriter w;
+  GBytes *message;
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_FRAMES, 1, 3, 0, 0);
+  ntpac_wire_writer_add_frame (&w, &frame);
+  frame.ref.number++;
+  ntpac_wire_writer_add_frame (&w, &frame);
+  message = ntpac_wire_writer_finish (&w);
+  save (dir, "frames", g_bytes_unref_to_array (message));
+
+  input.path = (gchar *) "/cases/7/day1.pcap";
+  input.sha256 = (gchar *) "9a80a977f4d4ae7105c6ec9c1b911601ecaaf3b1770a4c5c4ee8fa09610faa19";
+  input.size = 1000;
+  input.frames = 2;
+  input.n_link_types = 1;
+  input.link_types[0] = 1;
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_END, 1, 3, 0, 0);
+  ntpac_wire_writer_add_input (&w, &input);
+  message = ntpac_wire_writer_finish (&w);
+  save (dir, "inputs", g_bytes_unref_to_array (message));
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_DONE, 1, 3, 0, 0);
+  ntpac_wire_writer_add_u64 (&w, 2);
+  ntpac_wire_writer_add_u64 (&w, 1);
+  ntpac_wire_writer_add_string (&w, "stored");
+  message = ntpac_wire_writer_finish (&w);
+  save (dir, "done", g_bytes_unref_to_array (message));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   if (argc != 3)
     {
-      g_printerr ("usage: make-fuzz-corpus decode|capture|record DIR\n");
+      g_printerr ("usage: make-fuzz-corpus decode|capture|record|wire DIR\n");
       return 1;
     }
   g_mkdir_with_parents (argv[2], 0755);
@@ -275,6 +312,8 @@ main (int    argc,
     make_decode_corpus (argv[2]);
   else if (g_str_equal (argv[1], "record"))
     make_record_corpus (argv[2]);
+  else if (g_str_equal (argv[1], "wire"))
+    make_wire_corpus (argv[2]);
   else
     make_capture_corpus (argv[2]);
   return 0;

@@ -72,7 +72,7 @@ test_good_plugins (void)
   g_assert_cmpuint (dissectors->len, >=, 1);
   g_assert_cmpstr (((NtpacFeature *) dissectors->pdata[dissectors->len - 1])->name, ==, "banner");
   for (guint i = 0; i < dissectors->len; i++)
-    g_assert_true (g_strv_contains ((const gchar * const[]) { "banner", "dns", "http", "tls", NULL },
+    g_assert_true (g_strv_contains ((const gchar * const[]) { "banner", "dns", "dtls", "http", "quic", "tls", NULL },
                                     ((NtpacFeature *) dissectors->pdata[i])->name));
 
   g_assert_null (ntpac_registry_create (registry, NTPAC_FEATURE_DISSECTOR, "nonesuch", &error));
