@@ -396,6 +396,7 @@ ntpac_wire_reader_next_input (NtpacWireReader  *r,
     }
   if (input->path == NULL)
     {
+      g_free (error_text);
       ntpac_wire_input_clear (input);
       return malformed (error, _("an input without a path"));
     }

@@ -254,6 +254,29 @@ test_strings_bounded (void)
   g_free (bytes);
 }
 
+static void
+test_input_without_path (void)
+{
+  NtpacInput in = { 0 }, out;
+  NtpacWireWriter w;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GError) error = NULL;
+  NtpacWireMessage m;
+  NtpacWireReader r;
+
+  g_test_summary ("An input record without a path is refused, and what was read of it "
+                  "is freed (LeakSanitizer checks it in the sanitizer build)");
+  in.error = g_error_new_literal (NTPAC_WIRE_ERROR, 1, "");
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_INPUTS, 0, 1, 0, 0);
+  ntpac_wire_writer_add_input (&w, &in);
+  message = ntpac_wire_writer_finish (&w);
+  g_clear_error (&in.error);
+  g_assert_true (ntpac_wire_parse (g_bytes_get_data (message, NULL), g_bytes_get_size (message), &m, &error));
+  ntpac_wire_reader_init (&r, &m);
+  g_assert_false (ntpac_wire_reader_next_input (&r, &out, &error));
+  g_assert_nonnull (strstr (error->message, "without a path"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -263,5 +286,6 @@ main (int    argc,
   g_test_add_func ("/wire/inputs-roundtrip", test_inputs_roundtrip);
   g_test_add_func ("/wire/damage-refused", test_damage_refused);
   g_test_add_func ("/wire/strings-bounded", test_strings_bounded);
+  g_test_add_func ("/wire/input-without-path", test_input_without_path);
   return g_test_run ();
 }
