@@ -132,14 +132,74 @@ parse_filter (QueryOptions     *o,
   return TRUE;
 }
 
+/* Text from the capture as a terminal may show it: a value can hold
+ * escape sequences that clear the screen, set the window's title or make
+ * links (ESC, OSC, BEL). Tabs and newlines become \t and \n, every other
+ * C0 control, DEL and the C1 controls (U+0080-U+009F) \xNN, as does each
+ * byte of invalid UTF-8. Takes @text. */
+static gchar *
+terminal_safe (gchar *text)
+{
+  GString *out;
+  const gchar *p = text;
+
+  /* Nothing to do, mostly: plain printable text. */
+  for (; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
+      break;
+  if (*p == '\0')
+    return text;
+  out = g_string_sized_new (strlen (text) + 16);
+  g_string_append_len (out, text, p - text);
+  while (*p != '\0')
+    {
+      guchar b = (guchar) *p;
+      const gchar *end = p + strlen (p);
+      gunichar ch;
+
+      if (b == '\t' || b == '\n')
+        {
+          g_string_append (out, b == '\t' ? "\\t" : "\\n");
+          p++;
+          continue;
+        }
+      if (b < 0x20 || b == 0x7f)
+        {
+          g_string_append_printf (out, "\\x%02x", b);
+          p++;
+          continue;
+        }
+      if (b < 0x80)
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      ch = g_utf8_get_char_validated (p, end - p);
+      if (ch == (gunichar) -1 || ch == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", b);
+          p++;
+          continue;
+        }
+      if (ch >= 0x80 && ch <= 0x9f)
+        g_string_append_printf (out, "\\x%02x", (guint) ch);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
 static gchar *
 cell_text (GPtrArray   *row,
            const gchar *column)
 {
-  return ntpac_query_value_to_text (ntpac_query_row_get (row, column));
+  return terminal_safe (ntpac_query_value_to_text (ntpac_query_row_get (row, column)));
 }
 
-/* TSV: tabs, newlines and backslashes in values are escaped. */
+/* TSV: a value's tabs and newlines are escaped (\t, \n), and so is
+ * whatever a terminal would act on (terminal_safe()). */
 static void
 print_tsv_line (GPtrArray           *row,
                 const gchar * const *columns)
@@ -148,19 +208,11 @@ print_tsv_line (GPtrArray           *row,
 
   for (guint i = 0; columns[i] != NULL; i++)
     {
-      g_autofree gchar *text = row != NULL ? cell_text (row, columns[i]) : g_strdup (columns[i]);
+      g_autofree gchar *text = row != NULL ? cell_text (row, columns[i]) : terminal_safe (g_strdup (columns[i]));
 
       if (i > 0)
         g_string_append_c (line, '\t');
-      for (const gchar *p = text; *p != '\0'; p++)
-        {
-          if (*p == '\t')
-            g_string_append (line, "\\t");
-          else if (*p == '\n')
-            g_string_append (line, "\\n");
-          else
-            g_string_append_c (line, *p);
-        }
+      g_string_append (line, text);
     }
   g_string_append_c (line, '\n');
   fputs (line->str, stdout);

@@ -240,6 +240,8 @@ pdu_from_record (NtpacStore  *store,
   g_variant_get (record, "((yxxta(ut)a(utuu))(utuuy))", &direction, &pdu->first_ts_ns, &pdu->last_ts_ns,
                  &pdu->missing_bytes, &gaps, &segments, NULL, NULL, NULL, NULL, NULL);
   pdu->index = index;
+  pdu->duplicate = (direction & NTPAC_STORE_PDU_DUPLICATE) != 0;
+  direction &= ~NTPAC_STORE_PDU_DUPLICATE;
   pdu->direction = direction == NTPAC_DIRECTION_DOWN ? NTPAC_DIRECTION_DOWN : NTPAC_DIRECTION_UP;
   pdu->payload = ntpac_buffer_new_from_bytes (payload);
   while (g_variant_iter_next (gaps, "(ut)", &offset, &gap_length))
@@ -286,7 +288,12 @@ analyze_conversation (NtpacStore         *store,
       if (pdu == NULL)
         ok = FALSE;
       else
-        ntpac_dissect_stage_pdu (stage, c, pdu);
+        {
+          /* dissectors see the PDU on the conversation, as in a run */
+          c->pdu = pdu;
+          ntpac_dissect_stage_pdu (stage, c, pdu);
+          c->pdu = NULL;
+        }
     }
   ntpac_dissect_stage_end (stage, c);
   return ok && ntpac_store_iter_get_error (it, error);

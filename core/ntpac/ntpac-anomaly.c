@@ -91,7 +91,7 @@ static const AnomalyInfo anomaly_info[NTPAC_ANOMALY_N_CORE_KINDS] = {
   [NTPAC_ANOMALY_ACTOR_FAILED] = { "actor.failed", NTPAC_SEVERITY_ERROR,
     N_("A conversation actor failed and was closed; processing went on") },
   [NTPAC_ANOMALY_UDP_DUPLICATE] = { "udp.duplicate", NTPAC_SEVERITY_INFO,
-    N_("A UDP datagram captured twice (same bytes within 10 ms); kept once") },
+    N_("A UDP datagram captured twice (same bytes within 10 ms); both kept, the copy marked") },
   [NTPAC_ANOMALY_WIFI_TRUNCATED] = { "wifi.truncated", NTPAC_SEVERITY_ERROR,
     N_("Radiotap, PPI, 802.11 or LLC header cut short") },
   [NTPAC_ANOMALY_WIFI_MALFORMED] = { "wifi.malformed", NTPAC_SEVERITY_ERROR,

@@ -24,6 +24,10 @@
  * the worker's memory cap so that many small conversations are bounded
  * too. */
 #define CONVERSATION_OVERHEAD 2048
+/* The same datagram captured twice within 10 ms (a mirror port seeing it
+ * twice, a duplicating network) is a copy. An application's own
+ * retransmission comes much later. */
+#define DUPLICATE_WINDOW_NS (10 * G_GINT64_CONSTANT (1000000))
 
 typedef struct
 {
@@ -36,6 +40,11 @@ typedef struct
   guint64     stream_start;   /* stream offset of the first byte (TCP) */
   gsize       last_len;       /* of this side's previous PDU: room for the next */
   gboolean    active;
+  gboolean    duplicate;      /* a datagram that copies the previous one */
+  /* UDP: this side's previous datagram (shared with its PDU, not copied),
+   * which a copy must equal byte for byte; NULL if it was cut short. */
+  NtpacBuffer *last_datagram;
+  gint64       last_datagram_ts_ns;
 } PduBuild;
 
 struct _NtpacConversationBuilder
@@ -214,6 +223,7 @@ pdu_reset (PduBuild *p)
   g_array_set_size (p->gaps, 0);
   p->missing = 0;
   p->active = FALSE;
+  p->duplicate = FALSE;
 }
 
 static void
@@ -225,6 +235,60 @@ pdu_clear (PduBuild *p)
   g_array_unref (p->segments);
   g_array_unref (p->gaps);
   p->payload = NULL;
+}
+
+static void
+forget_datagram (NtpacConversationBuilder *self,
+                 PduBuild                 *p)
+{
+  gsize len = 0;
+
+  if (p->last_datagram == NULL)
+    return;
+  ntpac_buffer_get_data (p->last_datagram, &len);
+  ntpac_tracker_add_memory (self->tracker, -(gssize) len);
+  g_clear_pointer (&p->last_datagram, ntpac_buffer_unref);
+}
+
+/* Keeps the datagram just handed on, to compare the next one with: one
+ * per side, so a conversation holds at most two datagrams. */
+static void
+remember_datagram (NtpacConversationBuilder *self,
+                   PduBuild                 *p,
+                   const NtpacPdu           *pdu)
+{
+  gsize len = 0;
+
+  forget_datagram (self, p);
+  p->last_datagram_ts_ns = pdu->first_ts_ns;
+  /* A datagram cut by the snap length cannot be compared whole. */
+  if (pdu->missing_bytes > 0)
+    return;
+  p->last_datagram = ntpac_buffer_ref (pdu->payload);
+  ntpac_buffer_get_data (p->last_datagram, &len);
+  ntpac_tracker_add_memory (self->tracker, len);
+}
+
+/* Whether a datagram is a copy of its side's previous one: the same
+ * bytes, all captured, within the window. Equal bytes, not an equal
+ * hash: a different datagram is never taken for a copy. */
+static gboolean
+is_copy (const PduBuild *p,
+         const guint8   *bytes,
+         gsize           len,
+         guint32         missing,
+         gint64          ts_ns)
+{
+  const guint8 *last;
+  gsize last_len = 0;
+
+  if (p->last_datagram == NULL || missing > 0)
+    return FALSE;
+  if (ts_ns > p->last_datagram_ts_ns + DUPLICATE_WINDOW_NS ||
+      ts_ns < p->last_datagram_ts_ns - DUPLICATE_WINDOW_NS)
+    return FALSE;
+  last = ntpac_buffer_get_data (p->last_datagram, &last_len);
+  return last_len == len && (len == 0 || memcmp (last, bytes, len) == 0);
 }
 
 /* Hands the PDU of @side to the sink. */
@@ -251,16 +315,25 @@ emit_pdu (NtpacConversationBuilder *self,
   g_array_append_vals (pdu->segments, p->segments->data, p->segments->len);
   g_array_append_vals (pdu->gaps, p->gaps->data, p->gaps->len);
   pdu->missing_bytes = p->missing;
-  conv->bytes[dir] += len;
+  pdu->duplicate = p->duplicate;
+  /* A copy adds nothing to what the sender sent. */
+  if (!p->duplicate)
+    {
+      conv->bytes[dir] += len;
+      self->tracker->stats.payload_bytes += len;
+    }
   conv->missing_bytes[dir] += p->missing;
-  self->tracker->stats.payload_bytes += len;
   self->tracker->stats.missing_bytes += p->missing;
   self->emitted = TRUE;
   /* Frames up to here go first, so a reader of the store never sees a PDU
    * whose frames are not there. */
   flush_frames (self);
+  conv->pdu = pdu;
   if (self->tracker->sink != NULL && self->tracker->sink->pdu != NULL)
     self->tracker->sink->pdu (self->tracker->sink_data, conv, pdu);
+  conv->pdu = NULL;
+  if (conv->transport == NTPAC_TRANSPORT_UDP)
+    remember_datagram (self, p, pdu);
   ntpac_pdu_free (pdu);
   ntpac_tracker_add_memory (self->tracker, -(gssize) len);
   pdu_reset (p);
@@ -353,7 +426,8 @@ ntpac_conversation_builder_gap (NtpacConversationBuilder *self,
 }
 
 /* A UDP datagram is a PDU of its own; @missing bytes at its end were cut
- * by the capture's snap length. */
+ * by the capture's snap length. A copy of the one before is one too,
+ * marked as such. */
 void
 ntpac_conversation_builder_datagram (NtpacConversationBuilder *self,
                                      guint                     side,
@@ -363,9 +437,17 @@ ntpac_conversation_builder_datagram (NtpacConversationBuilder *self,
                                      const NtpacFrameRef      *frame,
                                      gint64                    ts_ns)
 {
+  gboolean duplicate = is_copy (&self->pdu[side], bytes, len, missing, ts_ns);
   PduBuild *p = open_pdu (self, side, ts_ns, 0);
   NtpacPduSegment seg = { *frame, 0, (guint32) len };
 
+  if (duplicate)
+    {
+      /* Kept and marked: the dissectors see it as a datagram of its own. */
+      p->duplicate = TRUE;
+      self->conv->anomalies++;
+      ntpac_tracker_report (self->tracker, NTPAC_ANOMALY_UDP_DUPLICATE, frame, ts_ns);
+    }
   g_array_append_val (p->segments, seg);
   g_byte_array_append (p->payload, bytes, len);
   ntpac_tracker_add_memory (self->tracker, len);
@@ -408,6 +490,9 @@ ntpac_conversation_builder_flush (NtpacConversationBuilder *self)
   emit_pdu (self, 0);
   emit_pdu (self, 1);
   flush_frames (self);
+  /* Under memory pressure a copy goes on unmarked, still delivered. */
+  forget_datagram (self, &self->pdu[0]);
+  forget_datagram (self, &self->pdu[1]);
 }
 
 /* A closed connection expects no more data: gives back the room its PDU
@@ -446,6 +531,8 @@ ntpac_conversation_builder_finish (NtpacConversationBuilder *self,
     self->tracker->sink->end (self->tracker->sink_data, self->conv);
   pdu_clear (&self->pdu[0]);
   pdu_clear (&self->pdu[1]);
+  forget_datagram (self, &self->pdu[0]);
+  forget_datagram (self, &self->pdu[1]);
   ntpac_tracker_add_memory (self->tracker, -(gssize) (CONVERSATION_OVERHEAD + self->conv->frame_numbers->len));
   g_array_unref (self->pending_frames);
   ntpac_conversation_free (self->conv);

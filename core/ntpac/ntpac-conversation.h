@@ -101,6 +101,10 @@ typedef struct
  * @segments: (element-type NtpacPduSegment): where the bytes came from
  * @gaps: (element-type NtpacPduGap): where bytes are missing
  * @missing_bytes: total of @gaps
+ * @duplicate: a UDP datagram with the same bytes as the previous datagram
+ *   of its direction, seen within 10 ms (a copy made by a mirror port or
+ *   the network, reported as `udp.duplicate`); its bytes are not counted
+ *   in the conversation's @bytes
  *
  * A run of application bytes in one direction: a TCP stream's bytes
  * between turns of the other side (or up to a size cap), or one UDP
@@ -116,6 +120,7 @@ typedef struct
   GArray         *segments;
   GArray         *gaps;
   guint64         missing_bytes;
+  gboolean        duplicate;
 } NtpacPdu;
 
 /**
@@ -137,6 +142,10 @@ typedef struct
  * @protocol: (nullable): identified application protocol
  * @frame_numbers: compact list of its frames (see
  *   ntpac_conversation_foreach_frame())
+ * @pdu: (nullable): the PDU being handed on, while a sink's @pdu callback
+ *   runs (so a dissector reading a datagram sees whether it is a
+ *   duplicate); %NULL otherwise, and when PDUs are read back from a
+ *   database
  *
  * An application-level conversation inside a TCP or UDP 5-tuple.
  */
@@ -157,6 +166,7 @@ typedef struct
   gboolean               initiator_known;
   gchar                 *protocol;
   GByteArray            *frame_numbers;
+  const NtpacPdu        *pdu;
   /* private */
   gpointer               dissect_state;   /* the dissect stage's */
   guint32                last_input;

@@ -239,7 +239,9 @@ push (NtpacHarness   *self,
   self->conversation->missing_bytes[direction] += missing;
   self->conversation->last_ts_ns = self->ts_ns;
   self->conversation->n_pdus++;
+  self->conversation->pdu = pdu;
   ntpac_dissect_stage_pdu (self->stage, self->conversation, pdu);
+  self->conversation->pdu = NULL;
 }
 
 /**

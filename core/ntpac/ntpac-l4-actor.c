@@ -10,8 +10,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "ntpac-conversation-actors-private.h"
 #include "ntpac-error.h"
 #include "ntpac-packet.h"
@@ -35,8 +33,6 @@ struct _NtpacL4Actor
   gsize                      buffered;         /* out-of-order bytes counted in the tracker */
   const NtpacFrameRef       *frame;            /* the packet being handled */
   NtpacFrameRef              last_frame;
-  guint64                    last_datagram[2]; /* hash of each side's last UDP payload */
-  gint64                     last_datagram_ts[2];
   GList                      link;
   GQueue                    *queue;
 };
@@ -340,50 +336,20 @@ receive_tcp (NtpacL4Actor          *self,
   move_to_queue (self, self->closed ? &self->routes->closed : &self->routes->tcp_idle);
 }
 
-/* FNV-1a of a datagram, with its length, to recognise a copy. */
-static guint64
-datagram_hash (const guint8 *bytes,
-               gsize         len)
-{
-  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325) ^ len;
-
-  for (gsize i = 0; i < len; i++)
-    h = (h ^ bytes[i]) * G_GUINT64_CONSTANT (0x100000001b3);
-  return h;
-}
-
-/* The same datagram captured twice within 10 ms (a mirror port seeing it
- * twice, a duplicating network) is one message. An application's own
- * retransmission comes much later and is kept. */
-#define DUPLICATE_WINDOW_NS (10 * G_GINT64_CONSTANT (1000000))
-
 static void
 receive_udp (NtpacL4Actor          *self,
              const NtpacBatch      *batch,
              const NtpacPacketDesc *p)
 {
-  guint side = side_of (p);
-  const guint8 *payload = ntpac_batch_payload (batch, p);
-  guint64 hash = datagram_hash (payload, p->payload_len);
-  gboolean duplicate;
-
   if (self->conv != NULL && p->ts_ns - self->last_ts_ns > self->tracker->config.udp_idle_timeout_ns)
     end_conversation (self, NTPAC_CONVERSATION_END_IDLE, self->last_ts_ns);
-  duplicate = self->conv != NULL && hash == self->last_datagram[side] &&
-              p->ts_ns - self->last_datagram_ts[side] <= DUPLICATE_WINDOW_NS;
   if (self->conv == NULL)
     start_conversation (self, p);
   ntpac_conversation_builder_add_packet (self->conv, batch, p);
-  if (duplicate)
-    {
-      ntpac_conversation_builder_anomaly (self->conv);
-      ntpac_tracker_report (self->tracker, NTPAC_ANOMALY_UDP_DUPLICATE, &p->frame, p->ts_ns);
-    }
-  else
-    ntpac_conversation_builder_datagram (self->conv, side, payload, p->payload_len,
-                                         p->payload_cut, &p->frame, p->ts_ns);
-  self->last_datagram[side] = hash;
-  self->last_datagram_ts[side] = p->ts_ns;
+  /* Every datagram goes on, a copy of the one before included: the
+   * builder marks copies (udp.duplicate). */
+  ntpac_conversation_builder_datagram (self->conv, side_of (p), ntpac_batch_payload (batch, p),
+                                       p->payload_len, p->payload_cut, &p->frame, p->ts_ns);
   move_to_queue (self, &self->routes->udp_idle);
 }
 

@@ -28,7 +28,7 @@ G_BEGIN_DECLS
  * | `meta`         | a name (ASCII, no terminator)                   | `s`: schema, engine, hash versions, pipeline, state, counts |
  * | `inputs`       | input id (4)                                    | `a{sv}`: path, size, sha256, format, first_ts, last_ts, link_types, frames, damage, damage_offset, error |
  * | `conversations`| conversation id (16)                            | `a{sv}`: transport, src, sport, dst, dport, first_ts, last_ts, input, frame_list, packets, bytes_up, bytes_down, missing_up, missing_down, pdus, frames, anomalies, protocol, end, initiator_known |
- * | `pdus`         | conversation id (16), PDU index (4)             | `((yxxta(ut)a(utuu))(utuuy))`: (direction, first_ts, last_ts, missing_bytes, gaps (offset, length), segments (input, frame number, offset in the payload, length)), (payload file, offset, stored length, length, codec) |
+ * | `pdus`         | conversation id (16), PDU index (4)             | `((yxxta(ut)a(utuu))(utuuy))`: (direction (0 up, 1 down; plus 0x80 for a UDP datagram that is a copy of the one before), first_ts, last_ts, missing_bytes, gaps (offset, length), segments (input, frame number, offset in the payload, length)), (payload file, offset, stored length, length, codec) |
  * | `frames`       | conversation id (16), index of the chunk's first frame (4) | `a(utt)`: (input, frame number, byte offset) of up to 256 frames, in order |
  * | `anomalies`    | timestamp (8), input (4), frame number (8), sequence (4) | `a{sv}`: kind, severity, input, frame, offset, conversation |
  * | `objects`      | conversation id (16), record index (4)          | `a{sv}`: sha256, size, content_type, source, complete, missing_bytes, stored, and the common fields |
@@ -77,6 +77,9 @@ G_BEGIN_DECLS
 #define NTPAC_STORE_CF_INDEX_TIME    "index.time"
 
 #define NTPAC_STORE_PDU_META_TYPE "(yxxta(ut)a(utuu))"
+/* Set in a stored PDU's direction byte: a UDP datagram with the same bytes
+ * as the one before it in its direction (NtpacPdu.duplicate). */
+#define NTPAC_STORE_PDU_DUPLICATE 0x80
 #define NTPAC_STORE_PDU_BLOB_TYPE "(utuuy)"
 #define NTPAC_STORE_PDU_TYPE    "(" NTPAC_STORE_PDU_META_TYPE NTPAC_STORE_PDU_BLOB_TYPE ")"
 #define NTPAC_STORE_FRAMES_TYPE "a(utt)"

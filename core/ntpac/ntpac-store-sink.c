@@ -315,7 +315,7 @@ sink_pdu (gpointer                 data,
                               "(" NTPAC_STORE_PDU_META_TYPE NTPAC_STORE_PDU_BLOB_TYPE ")");
   ntpac_variant_writer_open (w);
   ntpac_variant_writer_open (w);
-  ntpac_variant_writer_add_byte (w, (guint8) pdu->direction);
+  ntpac_variant_writer_add_byte (w, (guint8) (pdu->direction | (pdu->duplicate ? NTPAC_STORE_PDU_DUPLICATE : 0)));
   ntpac_variant_writer_add_int64 (w, pdu->first_ts_ns);
   ntpac_variant_writer_add_int64 (w, pdu->last_ts_ns);
   ntpac_variant_writer_add_uint64 (w, pdu->missing_bytes);

@@ -9,8 +9,16 @@
  * the same. Bytes lost in a TCP direction end the reading of that
  * direction: nothing in a DNS stream tells where the next message starts.
  *
+ * NetBIOS name service (RFC 1002, port 137), mDNS (RFC 6762, port 5353,
+ * 224.0.0.251 and ff02::fb) and LLMNR (RFC 4795, port 5355, 224.0.0.252
+ * and ff02::1:3) use the same messages: their conversations are named
+ * `nbns`, `mdns` and `llmnr`, and their records, of the same `dns` kind,
+ * say which protocol they belong to.
+ *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
+#include <string.h>
+
 #include "ntpac-dns-dissector.h"
 #include "ntpac-dns-message.h"
 
@@ -29,9 +37,15 @@ struct _NtpacDnsDissector
   NtpacDissector parent_instance;
 };
 
+#define PORT_DNS   53
+#define PORT_NBNS  137
+#define PORT_MDNS  5353
+#define PORT_LLMNR 5355
+
 /* One conversation. */
 typedef struct
 {
+  NtpacDnsFlavour flavour;
   gboolean       stopped[2];   /* [direction]: no longer read (TCP) */
   gboolean       under_way[2]; /* [direction]: a message is partly held */
   NtpacFrameSet *frames;       /* frames of the message being emitted */
@@ -121,11 +135,57 @@ ntpac_dns_dissector_probe (NtpacDissector    *dissector,
   return tcp && port_hint && tcp_start_plausible (data, len);
 }
 
+static gboolean
+address_is (const NtpacAddress *a,
+            guint8              family,
+            const guint8       *bytes)
+{
+  return a->family == family && memcmp (a->bytes, bytes, family == 4 ? 4 : 16) == 0;
+}
+
+static gboolean
+has_port (const NtpacConversation *c,
+          guint16                  port)
+{
+  return c->tuple.sport == port || c->tuple.dport == port;
+}
+
+/* Which protocol of the family a conversation speaks: DNS's port first
+ * (a resolver queried from port 5353 is DNS), then the multicast groups,
+ * then the other ports. */
+static NtpacDnsFlavour
+flavour_of (const NtpacConversation *c)
+{
+  static const guint8 mdns4[4] = { 224, 0, 0, 251 };
+  static const guint8 llmnr4[4] = { 224, 0, 0, 252 };
+  static const guint8 mdns6[16] = { 0xff, 0x02, [15] = 0xfb };
+  static const guint8 llmnr6[16] = { 0xff, 0x02, [13] = 0x01, [15] = 0x03 };
+  const NtpacAddress *dst = &c->tuple.dst;
+
+  if (has_port (c, PORT_DNS))
+    return NTPAC_DNS_FLAVOUR_DNS;
+  if (address_is (dst, 4, mdns4) || address_is (dst, 6, mdns6))
+    return NTPAC_DNS_FLAVOUR_MDNS;
+  if (address_is (dst, 4, llmnr4) || address_is (dst, 6, llmnr6))
+    return NTPAC_DNS_FLAVOUR_LLMNR;
+  if (has_port (c, PORT_NBNS))
+    return NTPAC_DNS_FLAVOUR_NBNS;
+  if (has_port (c, PORT_MDNS))
+    return NTPAC_DNS_FLAVOUR_MDNS;
+  if (has_port (c, PORT_LLMNR))
+    return NTPAC_DNS_FLAVOUR_LLMNR;
+  return NTPAC_DNS_FLAVOUR_DNS;
+}
+
 static gpointer
 ntpac_dns_dissector_conversation_start (NtpacDissector      *dissector,
                                         NtpacDissectContext *ctx)
 {
   DnsState *state = g_new0 (DnsState, 1);
+
+  state->flavour = flavour_of (ntpac_dissect_context_get_conversation (ctx));
+  if (state->flavour != NTPAC_DNS_FLAVOUR_DNS)
+    ntpac_dissect_context_set_protocol (ctx, ntpac_dns_flavour_to_string (state->flavour));
 
   state->frames = ntpac_frame_set_new ();
   state->anomalies = g_ptr_array_new ();
@@ -140,14 +200,16 @@ emit_message (NtpacDissectContext *ctx,
               const guint8        *message,
               gsize                len,
               gsize                offset,
-              const NtpacFrameSet *frames)
+              const NtpacFrameSet *frames,
+              gboolean             duplicate)
 {
   NtpacRecordBuilder *record = ntpac_dissect_context_begin_record (ctx);
   g_autofree gchar *qname = NULL;
   gboolean parsed;
 
   g_ptr_array_set_size (state->anomalies, 0);
-  parsed = ntpac_dns_message_write (record, message, len, state->anomalies, &qname);
+  ntpac_record_builder_add_string (record, "protocol", ntpac_dns_flavour_to_string (state->flavour), -1);
+  parsed = ntpac_dns_message_write_flavour (record, message, len, state->flavour, state->anomalies, &qname);
   for (guint i = 0; i < state->anomalies->len; i++)
     ntpac_dissect_context_anomaly (ctx, state->anomalies->pdata[i], offset);
   if (!parsed)
@@ -155,6 +217,8 @@ emit_message (NtpacDissectContext *ctx,
       ntpac_dissect_context_discard_record (ctx, record);
       return;
     }
+  if (duplicate)
+    ntpac_record_builder_add_boolean (record, "duplicate", TRUE);
   ntpac_dissect_context_emit_record (ctx, "dns", record, frames, qname);
 }
 
@@ -164,12 +228,16 @@ dissect_datagram (NtpacDissectContext *ctx,
                   DnsState            *state,
                   NtpacCursor         *cursor)
 {
+  const NtpacConversation *conversation = ntpac_dissect_context_get_conversation (ctx);
   gsize len = ntpac_cursor_remaining (cursor);
   const guint8 *message;
+  /* A copy of the datagram before it (udp.duplicate) is recorded too,
+   * marked, as tshark lists both. */
+  gboolean duplicate = conversation->pdu != NULL && conversation->pdu->duplicate;
 
   if (!ntpac_cursor_get_bytes (cursor, len, &message))
     return ntpac_cursor_result (cursor);
-  emit_message (ctx, state, message, len, 0, NULL);
+  emit_message (ctx, state, message, len, 0, NULL, duplicate);
   return NTPAC_DISSECT_OK (len);
 }
 
@@ -207,7 +275,7 @@ dissect_stream (NtpacDissectContext *ctx,
         return ntpac_cursor_result (cursor);
       ntpac_frame_set_clear (state->frames);
       ntpac_dissect_context_add_frames (ctx, state->frames, start, msg_offset + msg_len);
-      emit_message (ctx, state, framed + msg_offset, msg_len, start, state->frames);
+      emit_message (ctx, state, framed + msg_offset, msg_len, start, state->frames, FALSE);
     }
   return NTPAC_DISSECT_OK (total);
 }
@@ -271,10 +339,10 @@ ntpac_dns_dissector_class_init (NtpacDnsDissectorClass *klass)
   NtpacDissectorClass *dc = NTPAC_DISSECTOR_CLASS (klass);
 
   ntpac_dissector_class_set_metadata (dc, "dns", "Domain Name System");
-  /* mDNS (5353) and LLMNR (5355) share the format but are other
-   * protocols: only plain DNS is hinted. */
-  ntpac_dissector_class_add_input (dc, NTPAC_DISSECT_INPUT_UDP_DATAGRAM, "53");
-  ntpac_dissector_class_add_input (dc, NTPAC_DISSECT_INPUT_TCP_STREAM, "53");
+  /* DNS and the protocols that share its messages (NetBIOS name service
+   * over UDP and TCP, mDNS over UDP, LLMNR over both). */
+  ntpac_dissector_class_add_input (dc, NTPAC_DISSECT_INPUT_UDP_DATAGRAM, "53,137,5353,5355");
+  ntpac_dissector_class_add_input (dc, NTPAC_DISSECT_INPUT_TCP_STREAM, "53,137,5355");
   ntpac_dissector_class_add_output (dc, "dns", "DNS messages, one record each");
   for (guint i = 0; i < G_N_ELEMENTS (dns_anomalies); i++)
     ntpac_dissector_class_add_anomaly (dc, dns_anomalies[i].id, dns_anomalies[i].severity,

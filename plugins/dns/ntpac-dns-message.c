@@ -7,8 +7,12 @@
  * record data of A, AAAA, NS, CNAME, PTR, DNAME (RFC 6672), MX, TXT, SOA,
  * SRV (RFC 2782), CAA (RFC 8659), SVCB and HTTPS (RFC 9460), anything else
  * in hex (RFC 3597); DNS over TCP framing (RFC 7766); UPDATE (RFC 2136),
- * NOTIFY (RFC 1996) and DSO (RFC 8490) opcodes. mDNS (RFC 6762), LLMNR and
- * NetBIOS name service messages share the format and parse the same way.
+ * NOTIFY (RFC 1996) and DSO (RFC 8490) opcodes. Three protocols share the
+ * format, each read with its own conventions (NtpacDnsFlavour): NetBIOS
+ * name service (RFC 1002 §4.2: first-level encoded names, its opcodes, NB
+ * and NBSTAT records, the B flag), mDNS (RFC 6762 §18: the unicast-response
+ * bit of a question's class, the cache-flush bit of a record's) and LLMNR
+ * (RFC 4795 §2.1.1: the C and T flags).
  *
  * Text follows dig's presentation format: names dotted with special
  * characters escaped (\. \\ \DDD), character strings quoted. Every byte is
@@ -41,6 +45,19 @@
 #define DNS_RCODE(flags)  ((flags) & 0xf)
 
 #define DNS_OPCODE_UPDATE 5
+
+/* NetBIOS name service (RFC 1002 §4.2.1.1): B where DNS has CD; its
+ * record types NB and NBSTAT (33 is SRV in DNS). */
+#define NBNS_FLAG_B       0x0010
+#define NBNS_TYPE_NB      32
+#define NBNS_TYPE_NBSTAT  33
+/* A first-level encoded NetBIOS name: 16 bytes as 32 letters A-P. */
+#define NBNS_ENCODED_LEN  32
+/* LLMNR (RFC 4795 §2.1.1): C and T where DNS has AA and RD. */
+#define LLMNR_FLAG_C      0x0400
+#define LLMNR_FLAG_T      0x0100
+/* mDNS (RFC 6762 §18.12, §18.13): the top bit of the class. */
+#define MDNS_CLASS_FLAG   0x8000
 
 #define DNS_TYPE_A      1
 #define DNS_TYPE_NS     2
@@ -117,6 +134,13 @@ static const NtpacDnsName dns_classes[] = {
   { 1, "IN" }, { 3, "CH" }, { 4, "HS" }, { 254, "NONE" }, { 255, "ANY" },
 };
 
+/* NetBIOS name service opcodes (RFC 1002 §4.2.1.1; 9 is the refresh of
+ * RFC 1002's errata, 15 Microsoft's multi-homed registration). */
+static const gchar *const nbns_opcodes[16] = {
+  [0] = "QUERY", [5] = "REGISTRATION", [6] = "RELEASE", [7] = "WACK",
+  [8] = "REFRESH", [9] = "REFRESH", [15] = "MULTIHOMED-REGISTRATION",
+};
+
 /* Indexed by opcode; NULL: unassigned. */
 static const gchar *const dns_opcodes[16] = {
   "QUERY", "IQUERY", "STATUS", NULL, "NOTIFY", "UPDATE", "DSO",
@@ -182,7 +206,9 @@ typedef struct
   GPtrArray    *anomalies;      /* nullable */
   guint         first_anomaly;  /* this message's anomalies start here */
   guint         reports;        /* anomalies reported, repeats included */
+  NtpacDnsFlavour flavour;
   guint         opcode;
+  gboolean      update;         /* a DNS UPDATE: its sections differ */
   gboolean      tc;
   gboolean      damaged;        /* something counted was not read in full */
   gboolean      seen_opt;
@@ -220,6 +246,19 @@ type_to_string (guint16 type,
     return name;
   g_snprintf (buf, 16, "TYPE%u", type);
   return buf;
+}
+
+/* The type's name in @p's protocol. */
+static const gchar *
+entry_type_to_string (const NtpacDnsParser *p,
+                      guint16               type,
+                      gchar                 buf[16])
+{
+  if (p->flavour == NTPAC_DNS_FLAVOUR_NBNS && type == NBNS_TYPE_NB)
+    return "NB";
+  if (p->flavour == NTPAC_DNS_FLAVOUR_NBNS && type == NBNS_TYPE_NBSTAT)
+    return "NBSTAT";
+  return type_to_string (type, buf);
 }
 
 static const gchar *
@@ -393,6 +432,33 @@ name_broken (NtpacDnsParser *p,
   return in_place ? NAME_LOST : NAME_DAMAGED;
 }
 
+/* A first-level encoded NetBIOS name (RFC 1001 §14.1): each half-byte
+ * of the 16-byte name as a letter from 'A'. Appends the 15-character name
+ * without its padding, then its suffix byte: "WORKGROUP<1d>". FALSE,
+ * with nothing appended, if @label is not such a name. */
+static gboolean
+append_netbios_name (GString      *out,
+                     const guint8 *label,
+                     gsize         len)
+{
+  guint8 name[NBNS_ENCODED_LEN / 2];
+  gsize n = sizeof name - 1;
+
+  if (len != NBNS_ENCODED_LEN)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (label[i] < 'A' || label[i] > 'P')
+      return FALSE;
+  for (gsize i = 0; i < sizeof name; i++)
+    name[i] = (guint8) (((label[2 * i] - 'A') << 4) | (label[2 * i + 1] - 'A'));
+  /* Padded with spaces (with NULs after the "*" of a status query). */
+  while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\0'))
+    n--;
+  append_label (out, name, n);
+  g_string_append_printf (out, "<%02x>", name[sizeof name - 1]);
+  return TRUE;
+}
+
 /* Reads the name at @c into @out (dotted, dig's escapes, "." for the root)
  * and moves @c past its bytes in place. Pointers may point anywhere before
  * the labels being read, but never back into bytes this name has already
@@ -446,6 +512,11 @@ read_name (NtpacDnsParser *p,
             return name_ran_out (p, c, cur == c);
           wire_len += 1 + len;
           if (too_long)
+            continue;
+          /* NetBIOS: the first label is the encoded name, the rest its
+           * scope. */
+          if (out->len == 0 && p->flavour == NTPAC_DNS_FLAVOUR_NBNS &&
+              append_netbios_name (out, label, len))
             continue;
           if (out->len > 0)
             g_string_append_c (out, '.');
@@ -772,6 +843,30 @@ format_svcb (NtpacDnsParser *p,
 /* Shows @rd, the data of a record of @type, in @out; FALSE if it does not
  * hold what @type says (the caller shows it in hex instead). Name anomalies
  * are reported by read_name(); the caller reports the others. */
+/* NB (RFC 1002 §4.2.2): entries of NB_FLAGS and an IPv4 address, shown
+ * as "0x6000 192.0.2.7", space-separated. */
+static gboolean
+format_nb (NtpacCursor *rd,
+           GString     *out)
+{
+  if (ntpac_cursor_remaining (rd) == 0)
+    return FALSE;
+  while (ntpac_cursor_remaining (rd) > 0)
+    {
+      const guint8 *address;
+      guint16 flags;
+
+      if (!ntpac_cursor_get_u16_be (rd, &flags) ||
+          !ntpac_cursor_get_bytes (rd, 4, &address))
+        return FALSE;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append_printf (out, "0x%04x ", flags);
+      append_address (out, address, 4);
+    }
+  return TRUE;
+}
+
 static gboolean
 format_rdata (NtpacDnsParser *p,
               guint16         type,
@@ -781,6 +876,17 @@ format_rdata (NtpacDnsParser *p,
   const guint8 *bytes;
   gsize len;
 
+  if (p->flavour == NTPAC_DNS_FLAVOUR_NBNS)
+    {
+      if (type == NBNS_TYPE_NB)
+        return format_nb (rd, out);
+      /* NBSTAT's node status, and whatever else: not DNS's types. */
+      len = ntpac_cursor_remaining (rd);
+      if (!ntpac_cursor_get_bytes (rd, len, &bytes))
+        return FALSE;
+      append_hex (out, bytes, len);
+      return TRUE;
+    }
   switch (type)
     {
     case DNS_TYPE_A:
@@ -1004,7 +1110,7 @@ parse_question (NtpacDnsParser     *p,
       report_short (p, NTPAC_DNS_ANOMALY_TRUNCATED);
       return FALSE;
     }
-  type_name = type_to_string (type, type_buf);
+  type_name = entry_type_to_string (p, type, type_buf);
   if (first)
     p->qtype = g_strdup (type_name);
   if (!ntpac_cursor_get_u16_be (c, &klass))
@@ -1015,7 +1121,15 @@ parse_question (NtpacDnsParser     *p,
   ntpac_record_builder_open_item (out);
   ntpac_record_builder_add_string (out, "name", p->name->str, (gssize) p->name->len);
   ntpac_record_builder_add_string (out, "type", type_name, -1);
-  ntpac_record_builder_add_string (out, "class", class_to_string (klass, class_buf), -1);
+  if (p->flavour == NTPAC_DNS_FLAVOUR_MDNS)
+    {
+      /* The top bit asks for a unicast response (RFC 6762 §5.4). */
+      ntpac_record_builder_add_string (out, "class", class_to_string (klass & ~MDNS_CLASS_FLAG, class_buf), -1);
+      if (klass & MDNS_CLASS_FLAG)
+        ntpac_record_builder_add_boolean (out, "unicast_response", TRUE);
+    }
+  else
+    ntpac_record_builder_add_string (out, "class", class_to_string (klass, class_buf), -1);
   ntpac_record_builder_close_item (out);
   return TRUE;
 }
@@ -1051,7 +1165,7 @@ parse_record (NtpacDnsParser     *p,
   if (type == DNS_TYPE_OPT)
     parse_opt (p, section, g_str_equal (name, "."), klass, ttl, &rd, p->data);
   else if (rdlength == 0 &&
-           (p->opcode == DNS_OPCODE_UPDATE || klass == DNS_CLASS_ANY ||
+           (p->update || klass == DNS_CLASS_ANY ||
             klass == DNS_CLASS_NONE))
     {
       /* RFC 2136 §2.5: deletions and prerequisites carry no data. */
@@ -1074,13 +1188,17 @@ parse_record (NtpacDnsParser     *p,
 
   ntpac_record_builder_open_item (out);
   ntpac_record_builder_add_string (out, "name", name, -1);
-  ntpac_record_builder_add_string (out, "type", type_to_string (type, type_buf), -1);
+  ntpac_record_builder_add_string (out, "type", entry_type_to_string (p, type, type_buf), -1);
   ntpac_record_builder_add_uint32 (out, "ttl", ttl);
   ntpac_record_builder_add_string (out, "data", p->data->str, (gssize) p->data->len);
   /* In an UPDATE the class says what is asked (RFC 2136 §2.4, §2.5): ANY
    * and NONE delete or require absence, the zone's class adds. */
-  if (p->opcode == DNS_OPCODE_UPDATE && (section == SECTION_ANSWER || section == SECTION_AUTHORITY))
+  if (p->update && (section == SECTION_ANSWER || section == SECTION_AUTHORITY))
     ntpac_record_builder_add_string (out, "class", class_to_string (klass, class_buf), -1);
+  /* The top bit of an mDNS record's class: other records of its name and
+   * type are outdated (RFC 6762 §10.2); an OPT's class is its UDP size. */
+  if (p->flavour == NTPAC_DNS_FLAVOUR_MDNS && type != DNS_TYPE_OPT && (klass & MDNS_CLASS_FLAG))
+    ntpac_record_builder_add_boolean (out, "cache_flush", TRUE);
   ntpac_record_builder_close_item (out);
   return TRUE;
 }
@@ -1114,18 +1232,39 @@ parse_section (NtpacDnsParser     *p,
   return TRUE;
 }
 
+typedef struct
+{
+  guint16      bit;
+  const gchar *name;
+} NtpacDnsFlagName;
+
+/* The header's flags under the names the protocol gives them. */
 static void
 add_flags (NtpacRecordBuilder *b,
+           NtpacDnsFlavour     flavour,
            guint16             flags)
 {
-  static const struct { guint16 bit; const gchar *name; } names[] = {
+  static const NtpacDnsFlagName dns[] = {
     { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" }, { DNS_FLAG_RD, "rd" },
     { DNS_FLAG_RA, "ra" }, { DNS_FLAG_Z, "z" }, { DNS_FLAG_AD, "ad" },
     { DNS_FLAG_CD, "cd" },
   };
+  static const NtpacDnsFlagName nbns[] = {
+    { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" }, { DNS_FLAG_RD, "rd" },
+    { DNS_FLAG_RA, "ra" }, { NBNS_FLAG_B, "b" },
+  };
+  static const NtpacDnsFlagName llmnr[] = {
+    { LLMNR_FLAG_C, "c" }, { DNS_FLAG_TC, "tc" }, { LLMNR_FLAG_T, "t" },
+  };
+  const NtpacDnsFlagName *names = dns;
+  gsize n = G_N_ELEMENTS (dns);
 
+  if (flavour == NTPAC_DNS_FLAVOUR_NBNS)
+    names = nbns, n = G_N_ELEMENTS (nbns);
+  else if (flavour == NTPAC_DNS_FLAVOUR_LLMNR)
+    names = llmnr, n = G_N_ELEMENTS (llmnr);
   ntpac_record_builder_open_strings (b, "flags");
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  for (gsize i = 0; i < n; i++)
     if (flags & names[i].bit)
       ntpac_record_builder_add_item_string (b, names[i].name, -1);
   ntpac_record_builder_close_strings (b);
@@ -1180,15 +1319,24 @@ add_code (NtpacRecordBuilder *b,
  * additional sections; entries of the first two also have `class` (s),
  * which says whether they add, delete or require.
  *
+ * In another @flavour than %NTPAC_DNS_FLAVOUR_DNS, the protocol's own
+ * conventions apply: NetBIOS names are decoded ("WORKGROUP<1d>", the
+ * scope after it), its opcodes, flags ("b": broadcast) and NB and NBSTAT
+ * records named, and its opcode 5 is a registration, not an UPDATE;
+ * an mDNS question's class loses its top bit, which becomes
+ * `unicast_response` (b), and a record's becomes `cache_flush` (b);
+ * LLMNR's flags are "c", "tc" and "t".
+ *
  * Returns: %FALSE, with nothing added, if @len is less than the 12-byte
  *   header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
  */
 gboolean
-ntpac_dns_message_write (NtpacRecordBuilder  *record,
-                         const guint8        *data,
-                         gsize                len,
-                         GPtrArray           *anomalies,
-                         gchar              **qname)
+ntpac_dns_message_write_flavour (NtpacRecordBuilder  *record,
+                                 const guint8        *data,
+                                 gsize                len,
+                                 NtpacDnsFlavour      flavour,
+                                 GPtrArray           *anomalies,
+                                 gchar              **qname)
 {
   NtpacRecordBuilder *sections[N_SECTIONS];
   NtpacDnsParser p = { 0 };
@@ -1217,7 +1365,10 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
       report (&p, NTPAC_DNS_ANOMALY_TRUNCATED);
       return FALSE;
     }
+  p.flavour = flavour;
   p.opcode = DNS_OPCODE (flags);
+  /* NetBIOS's opcode 5 is a name registration, not a DNS UPDATE. */
+  p.update = p.opcode == DNS_OPCODE_UPDATE && flavour != NTPAC_DNS_FLAVOUR_NBNS;
   p.tc = (flags & DNS_FLAG_TC) != 0;
   p.name = g_string_sized_new (64);
   p.data = g_string_sized_new (64);
@@ -1229,7 +1380,7 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   for (guint s = 0; s < N_SECTIONS; s++)
     {
       sections[s] = ntpac_record_builder_take ();
-      ntpac_record_builder_open_list (sections[s], p.opcode == DNS_OPCODE_UPDATE ? update_section_keys[s]
+      ntpac_record_builder_open_list (sections[s], p.update ? update_section_keys[s]
                                                                                  : section_keys[s]);
       if (go_on)
         go_on = parse_section (&p, &c, s, counts[s], sections[s]);
@@ -1241,12 +1392,15 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   rcode = DNS_RCODE (flags) | ((guint) p.ext_rcode << 4);
   ntpac_record_builder_add_uint16 (record, "id", id);
   ntpac_record_builder_add_boolean (record, "is_response", (flags & DNS_FLAG_QR) != 0);
-  add_code (record, "opcode", dns_opcodes, G_N_ELEMENTS (dns_opcodes), p.opcode);
+  if (flavour == NTPAC_DNS_FLAVOUR_NBNS)
+    add_code (record, "opcode", nbns_opcodes, G_N_ELEMENTS (nbns_opcodes), p.opcode);
+  else
+    add_code (record, "opcode", dns_opcodes, G_N_ELEMENTS (dns_opcodes), p.opcode);
   add_code (record, "rcode", dns_rcodes, G_N_ELEMENTS (dns_rcodes), rcode);
-  add_flags (record, flags);
+  add_flags (record, flavour, flags);
   ntpac_record_builder_add_string (record, "qname", p.qname != NULL ? p.qname : "", -1);
   ntpac_record_builder_add_string (record, "qtype", p.qtype != NULL ? p.qtype : "", -1);
-  if (p.opcode == DNS_OPCODE_UPDATE)
+  if (p.update)
     ntpac_record_builder_add_string (record, "zone", p.qname != NULL ? p.qname : "", -1);
   for (guint s = 0; s < N_SECTIONS; s++)
     {
@@ -1265,6 +1419,52 @@ ntpac_dns_message_write (NtpacRecordBuilder  *record,
   g_string_free (p.name, TRUE);
   g_string_free (p.data, TRUE);
   return TRUE;
+}
+
+/**
+ * ntpac_dns_message_write:
+ * @record: where the message's fields go
+ * @data: (array length=len): one DNS message
+ * @len: its size in bytes
+ * @anomalies: (nullable) (element-type utf8): where to append anomaly ids
+ * @qname: (out) (optional) (transfer full): the first question's name
+ *
+ * ntpac_dns_message_write_flavour() for plain DNS.
+ *
+ * Returns: %FALSE if @len is less than the 12-byte header
+ */
+gboolean
+ntpac_dns_message_write (NtpacRecordBuilder  *record,
+                         const guint8        *data,
+                         gsize                len,
+                         GPtrArray           *anomalies,
+                         gchar              **qname)
+{
+  return ntpac_dns_message_write_flavour (record, data, len, NTPAC_DNS_FLAVOUR_DNS, anomalies, qname);
+}
+
+/**
+ * ntpac_dns_flavour_to_string:
+ * @flavour: a protocol of the DNS family
+ *
+ * Returns: its name as records and conversations carry it: "dns",
+ *   "nbns", "mdns" or "llmnr"
+ */
+const gchar *
+ntpac_dns_flavour_to_string (NtpacDnsFlavour flavour)
+{
+  switch (flavour)
+    {
+    case NTPAC_DNS_FLAVOUR_NBNS:
+      return "nbns";
+    case NTPAC_DNS_FLAVOUR_MDNS:
+      return "mdns";
+    case NTPAC_DNS_FLAVOUR_LLMNR:
+      return "llmnr";
+    case NTPAC_DNS_FLAVOUR_DNS:
+    default:
+      return "dns";
+    }
 }
 
 /**

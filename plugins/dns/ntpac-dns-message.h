@@ -67,6 +67,32 @@ typedef enum
   NTPAC_DNS_TCP_MALFORMED,
 } NtpacDnsTcpStatus;
 
+/**
+ * NtpacDnsFlavour:
+ * @NTPAC_DNS_FLAVOUR_DNS: DNS (RFC 1035)
+ * @NTPAC_DNS_FLAVOUR_NBNS: NetBIOS name service (RFC 1002), port 137
+ * @NTPAC_DNS_FLAVOUR_MDNS: multicast DNS (RFC 6762), port 5353
+ * @NTPAC_DNS_FLAVOUR_LLMNR: link-local multicast name resolution
+ *   (RFC 4795), port 5355
+ *
+ * The protocols that share the DNS message format.
+ */
+typedef enum
+{
+  NTPAC_DNS_FLAVOUR_DNS,
+  NTPAC_DNS_FLAVOUR_NBNS,
+  NTPAC_DNS_FLAVOUR_MDNS,
+  NTPAC_DNS_FLAVOUR_LLMNR,
+} NtpacDnsFlavour;
+
+const gchar       *ntpac_dns_flavour_to_string (NtpacDnsFlavour flavour);
+
+gboolean           ntpac_dns_message_write_flavour (NtpacRecordBuilder  *record,
+                                                    const guint8        *data,
+                                                    gsize                len,
+                                                    NtpacDnsFlavour      flavour,
+                                                    GPtrArray           *anomalies,
+                                                    gchar              **qname);
 gboolean           ntpac_dns_message_write (NtpacRecordBuilder  *record,
                                             const guint8        *data,
                                             gsize                len,

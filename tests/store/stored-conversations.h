@@ -24,6 +24,7 @@ typedef struct
   GByteArray *payload[2];
   guint64     missing[2];
   guint       n_pdus;
+  guint       n_duplicates;   /* PDUs that are copies of the one before */
   guint       n_frames;
 } StoredConversation;
 

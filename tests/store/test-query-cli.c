@@ -9,8 +9,14 @@
 #include <ntpac/ntpac.h>
 
 #include "ntpac-test-files.h"
+#include "ntpac-test-flow.h"
+#include "ntpac-test-packet.h"
+#include "ntpac-test-pcap.h"
 #include "ntpac-test-run.h"
 #include "ntpac-traffic-gen.h"
+
+#define T0 G_GINT64_CONSTANT (1709251200000000000)
+#define MS G_GINT64_CONSTANT (1000000)
 
 /* The fields of a conversation in JSON lines, in order (ARCHITECTURE §7). */
 static const gchar * const conversation_fields[] = {
@@ -440,6 +446,451 @@ test_export_objects_empty (Fixture       *f,
   g_assert_nonnull (strstr (r.err, "0 objects listed"));
 }
 
+/* ---- crafted captures --------------------------------------------------- */
+
+/* A capture written frame by frame, run into a database of its own. */
+typedef struct
+{
+  gchar               *dir;
+  gchar               *capture;
+  gchar               *db;
+  NtpacTestPcapWriter *writer;
+  gint64               ts;
+} Crafted;
+
+static Crafted *
+crafted_new (void)
+{
+  Crafted *c = g_new0 (Crafted, 1);
+  g_autoptr(GError) error = NULL;
+
+  c->dir = g_dir_make_tmp ("ntpac-query-crafted-XXXXXX", NULL);
+  c->capture = g_build_filename (c->dir, "crafted.pcap", NULL);
+  c->db = g_build_filename (c->dir, "crafted.ntpac", NULL);
+  c->writer = ntpac_test_pcap_writer_new_file (c->capture, NTPAC_TEST_PCAP_FORMAT_PCAP_NSEC,
+                                               NTPAC_TEST_BYTE_ORDER_LITTLE, &error);
+  g_assert_no_error (error);
+  ntpac_test_pcap_writer_add_interface (c->writer, NTPAC_TEST_LINKTYPE_ETHERNET, 65535);
+  c->ts = T0;
+  return c;
+}
+
+static void
+crafted_free (Crafted *c)
+{
+  g_clear_pointer (&c->writer, ntpac_test_pcap_writer_free);
+  ntpac_test_remove_tree (c->dir);
+  g_free (c->dir);
+  g_free (c->capture);
+  g_free (c->db);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Crafted, crafted_free)
+
+/* One UDP datagram, @gap_ns after the previous frame; an address with a
+ * colon is IPv6. */
+static void
+crafted_udp (Crafted      *c,
+             gint64        gap_ns,
+             const gchar  *src,
+             guint16       sport,
+             const gchar  *dst,
+             guint16       dport,
+             const guint8 *payload,
+             gsize         payload_len)
+{
+  g_autoptr(NtpacTestPacket) p = ntpac_test_packet_new_with_payload (payload, payload_len);
+  const guint8 *data;
+  gsize len;
+
+  ntpac_test_packet_udp (p, sport, dport);
+  if (strchr (src, ':') != NULL)
+    ntpac_test_packet_ipv6 (p, src, dst);
+  else
+    ntpac_test_packet_ipv4 (p, src, dst);
+  ntpac_test_packet_ethernet (p, NULL, NULL);
+  data = ntpac_test_packet_get_data (p, &len);
+  c->ts += gap_ns;
+  ntpac_test_pcap_writer_write (c->writer, 0, c->ts, data, len, len);
+}
+
+/* Closes the capture and runs the engine over it. */
+static void
+crafted_run (Crafted *c)
+{
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ntpac_test_pcap_writer_close (c->writer, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&c->writer, ntpac_test_pcap_writer_free);
+  ntpac_test_run_engine (&r, "run", "--no-progress", "-o", c->db, c->capture, NULL);
+  if (r.status != 0)
+    g_error ("run failed: %s", r.err);
+}
+
+static void
+put_u16 (GByteArray *m,
+         guint16     v)
+{
+  guint8 b[2] = { v >> 8, v & 0xff };
+
+  g_byte_array_append (m, b, 2);
+}
+
+/* A DNS header (RFC 1035 §4.1.1). */
+static GByteArray *
+dns_header (guint16 id,
+            guint16 flags,
+            guint16 qd,
+            guint16 an)
+{
+  GByteArray *m = g_byte_array_new ();
+
+  put_u16 (m, id);
+  put_u16 (m, flags);
+  put_u16 (m, qd);
+  put_u16 (m, an);
+  put_u16 (m, 0);
+  put_u16 (m, 0);
+  return m;
+}
+
+/* A dotted name as labels. */
+static void
+put_name (GByteArray  *m,
+          const gchar *dotted)
+{
+  g_auto(GStrv) labels = g_strsplit (dotted, ".", -1);
+
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      guint8 n = (guint8) strlen (labels[i]);
+
+      if (n == 0)
+        continue;
+      g_byte_array_append (m, &n, 1);
+      g_byte_array_append (m, (const guint8 *) labels[i], n);
+    }
+  g_byte_array_append (m, (const guint8 *) "", 1);
+}
+
+/* An A record for the first question's name (a pointer to offset 12). */
+static void
+put_a_answer (GByteArray   *m,
+              guint16       klass,
+              const guint8  addr[4])
+{
+  put_u16 (m, 0xc00c);
+  put_u16 (m, 1);
+  put_u16 (m, klass);
+  put_u16 (m, 0);
+  put_u16 (m, 120);
+  put_u16 (m, 4);
+  g_byte_array_append (m, addr, 4);
+}
+
+static GPtrArray *
+crafted_query (Crafted     *c,
+               const gchar *kind)
+{
+  return query (c->db, kind, NULL);
+}
+
+static void
+test_dns_duplicate (void)
+{
+  static const guint8 addr[4] = { 192, 0, 2, 80 };
+  g_autoptr(Crafted) c = crafted_new ();
+  g_autoptr(GByteArray) q = dns_header (0x1234, 0x0100, 1, 0);
+  g_autoptr(GByteArray) a = dns_header (0x1234, 0x8180, 1, 1);
+  g_autoptr(GByteArray) b = NULL;
+  g_autoptr(GPtrArray) dns = NULL;
+  g_autoptr(GPtrArray) anomalies = NULL;
+  guint duplicates = 0;
+
+  g_test_summary ("A DNS response captured twice 5 ms apart (same bytes) gives two records, "
+                  "as tshark lists two messages; the second says \"duplicate\": true and "
+                  "the udp.duplicate anomaly names its frame. A different response of the "
+                  "same length right after it is no copy (only bytes decide, not a hash).");
+  put_name (q, "www.example.org");
+  put_u16 (q, 1);
+  put_u16 (q, 1);
+  put_name (a, "www.example.org");
+  put_u16 (a, 1);
+  put_u16 (a, 1);
+  put_a_answer (a, 1, addr);
+  b = g_byte_array_new ();
+  g_byte_array_append (b, a->data, a->len);
+  b->data[b->len - 1] = 81;    /* 192.0.2.81: the same length, other bytes */
+  crafted_udp (c, MS, "10.0.0.7", 40000, "192.0.2.53", 53, q->data, q->len);      /* frame 1 */
+  crafted_udp (c, MS, "192.0.2.53", 53, "10.0.0.7", 40000, a->data, a->len);      /* 2 */
+  crafted_udp (c, 5 * MS, "192.0.2.53", 53, "10.0.0.7", 40000, a->data, a->len);  /* 3: copy */
+  crafted_udp (c, MS, "192.0.2.53", 53, "10.0.0.7", 40000, b->data, b->len);      /* 4 */
+  crafted_run (c);
+
+  dns = crafted_query (c, "dns");
+  g_assert_cmpuint (dns->len, ==, 4);
+  for (guint i = 0; i < dns->len; i++)
+    {
+      JsonObject *o = dns->pdata[i];
+      JsonArray *frames = json_object_get_array_member (o, "frames");
+      gint64 frame = json_array_get_int_element (frames, 0);
+
+      g_assert_cmpuint (json_array_get_length (frames), ==, 1);
+      if (json_object_has_member (o, "duplicate"))
+        {
+          g_assert_true (json_object_get_boolean_member (o, "duplicate"));
+          g_assert_cmpint (frame, ==, 3);
+          duplicates++;
+        }
+    }
+  g_assert_cmpuint (duplicates, ==, 1);
+
+  anomalies = crafted_query (c, "anomalies");
+  g_assert_cmpuint (anomalies->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (anomalies->pdata[0], "kind"), ==, "udp.duplicate");
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (anomalies->pdata[0], "frames"), 0),
+                   ==, 3);
+
+  /* Dissected again from the database, the copy is still marked: the
+   * stored PDU says it is one. */
+  {
+    g_auto(NtpacTestRun) r = { 0 };
+    g_autoptr(GPtrArray) again = NULL;
+
+    ntpac_test_run_engine (&r, "analyze", "-d", c->db, "--dissector", "dns", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    again = crafted_query (c, "dns");
+    g_assert_cmpuint (again->len, ==, 4);
+    duplicates = 0;
+    for (guint i = 0; i < again->len; i++)
+      if (json_object_has_member (again->pdata[i], "duplicate"))
+        duplicates++;
+    g_assert_cmpuint (duplicates, ==, 1);
+  }
+}
+
+/* The DNS record of @dns whose first question is @qname. */
+static JsonObject *
+dns_record (GPtrArray   *dns,
+            const gchar *qname,
+            gboolean     is_response)
+{
+  for (guint i = 0; i < dns->len; i++)
+    {
+      JsonObject *o = dns->pdata[i];
+
+      if (g_str_equal (json_object_get_string_member (o, "qname"), qname) &&
+          json_object_get_boolean_member (o, "is_response") == is_response)
+        return o;
+    }
+  g_error ("no DNS %s for %s", is_response ? "response" : "query", qname);
+  return NULL;
+}
+
+static void
+assert_endpoints (JsonObject  *o,
+               const gchar *src,
+               gint         sport,
+               const gchar *dst,
+               gint         dport)
+{
+  g_assert_cmpstr (json_object_get_string_member (o, "src"), ==, src);
+  g_assert_cmpint (json_object_get_int_member (o, "sport"), ==, sport);
+  g_assert_cmpstr (json_object_get_string_member (o, "dst"), ==, dst);
+  g_assert_cmpint (json_object_get_int_member (o, "dport"), ==, dport);
+}
+
+static const gchar *
+protocol_of_port (GPtrArray *conversations,
+                  gint       sport)
+{
+  for (guint i = 0; i < conversations->len; i++)
+    if (json_object_get_int_member (conversations->pdata[i], "sport") == sport)
+      return json_object_get_string_member (conversations->pdata[i], "protocol");
+  g_error ("no conversation from port %d", sport);
+  return NULL;
+}
+
+/* A NetBIOS name: @name padded with spaces and @suffix, each half-byte
+ * as a letter from 'A' (RFC 1001 §14.1). */
+static void
+put_netbios_name (GByteArray  *m,
+                  const gchar *name,
+                  guint8       suffix)
+{
+  guint8 raw[16], n = 32;
+
+  memset (raw, ' ', sizeof raw);
+  memcpy (raw, name, MIN (strlen (name), 15u));
+  raw[15] = suffix;
+  g_byte_array_append (m, &n, 1);
+  for (guint i = 0; i < 16; i++)
+    {
+      guint8 pair[2] = { 'A' + (raw[i] >> 4), 'A' + (raw[i] & 0xf) };
+
+      g_byte_array_append (m, pair, 2);
+    }
+  g_byte_array_append (m, (const guint8 *) "", 1);
+}
+
+static void
+test_dns_family (void)
+{
+  static const guint8 addr[4] = { 192, 168, 1, 20 };
+  g_autoptr(Crafted) c = crafted_new ();
+  g_autoptr(GByteArray) dns_q = dns_header (1, 0x0100, 1, 0);
+  g_autoptr(GByteArray) dns_r = dns_header (1, 0x8180, 1, 1);
+  g_autoptr(GByteArray) nbns = dns_header (2, 0x0110, 1, 0);
+  g_autoptr(GByteArray) mdns4 = dns_header (0, 0x0000, 1, 0);
+  g_autoptr(GByteArray) mdns6 = dns_header (0, 0x8400, 1, 1);
+  g_autoptr(GByteArray) llmnr = dns_header (3, 0x0000, 1, 0);
+  g_autoptr(GPtrArray) dns = NULL;
+  g_autoptr(GPtrArray) conversations = NULL;
+  JsonObject *o;
+  JsonObject *q;
+
+  g_test_summary ("NetBIOS name service (137), mDNS (224.0.0.251, ff02::fb) and LLMNR "
+                  "(224.0.0.252) conversations are named nbns, mdns and llmnr; their "
+                  "messages are dns records whose protocol field says which; NetBIOS "
+                  "names are decoded; the endpoints of a record are the conversation's, "
+                  "the client as src, for a response too.");
+  put_name (dns_q, "www.example.org");
+  put_u16 (dns_q, 1);
+  put_u16 (dns_q, 1);
+  put_name (dns_r, "www.example.org");
+  put_u16 (dns_r, 1);
+  put_u16 (dns_r, 1);
+  put_a_answer (dns_r, 1, addr);
+  put_netbios_name (nbns, "WORKGROUP", 0x1d);
+  put_u16 (nbns, 32);
+  put_u16 (nbns, 1);
+  put_name (mdns4, "_ipp._tcp.local");
+  put_u16 (mdns4, 12);
+  put_u16 (mdns4, 0x8001);    /* QU: a unicast response is asked */
+  put_name (mdns6, "printer.local");
+  put_u16 (mdns6, 1);
+  put_u16 (mdns6, 1);
+  put_a_answer (mdns6, 0x8001, addr);   /* cache flush */
+  put_name (llmnr, "fileserver");
+  put_u16 (llmnr, 1);
+  put_u16 (llmnr, 1);
+
+  crafted_udp (c, MS, "10.0.0.7", 40000, "192.0.2.53", 53, dns_q->data, dns_q->len);
+  crafted_udp (c, MS, "192.0.2.53", 53, "10.0.0.7", 40000, dns_r->data, dns_r->len);
+  crafted_udp (c, MS, "10.0.0.7", 137, "10.0.0.255", 137, nbns->data, nbns->len);
+  crafted_udp (c, MS, "10.0.0.7", 5353, "224.0.0.251", 5353, mdns4->data, mdns4->len);
+  crafted_udp (c, MS, "fe80::20", 5353, "ff02::fb", 5353, mdns6->data, mdns6->len);
+  crafted_udp (c, MS, "10.0.0.7", 50000, "224.0.0.252", 5355, llmnr->data, llmnr->len);
+  crafted_run (c);
+
+  conversations = crafted_query (c, "conversations");
+  g_assert_cmpuint (conversations->len, ==, 5);
+  g_assert_cmpstr (protocol_of_port (conversations, 40000), ==, "dns");
+  g_assert_cmpstr (protocol_of_port (conversations, 137), ==, "nbns");
+  g_assert_cmpstr (protocol_of_port (conversations, 50000), ==, "llmnr");
+  for (guint i = 0; i < conversations->len; i++)
+    if (json_object_get_int_member (conversations->pdata[i], "sport") == 5353)
+      g_assert_cmpstr (json_object_get_string_member (conversations->pdata[i], "protocol"), ==, "mdns");
+
+  dns = crafted_query (c, "dns");
+  g_assert_cmpuint (dns->len, ==, 6);
+  o = dns_record (dns, "www.example.org", FALSE);
+  g_assert_cmpstr (json_object_get_string_member (o, "protocol"), ==, "dns");
+  assert_endpoints (o, "10.0.0.7", 40000, "192.0.2.53", 53);
+  o = dns_record (dns, "www.example.org", TRUE);
+  g_assert_cmpstr (json_object_get_string_member (o, "protocol"), ==, "dns");
+  assert_endpoints (o, "10.0.0.7", 40000, "192.0.2.53", 53);
+
+  o = dns_record (dns, "WORKGROUP<1d>", FALSE);
+  g_assert_cmpstr (json_object_get_string_member (o, "protocol"), ==, "nbns");
+  g_assert_cmpstr (json_object_get_string_member (o, "qtype"), ==, "NB");
+  assert_endpoints (o, "10.0.0.7", 137, "10.0.0.255", 137);
+
+  o = dns_record (dns, "_ipp._tcp.local", FALSE);
+  g_assert_cmpstr (json_object_get_string_member (o, "protocol"), ==, "mdns");
+  q = json_array_get_object_element (json_object_get_array_member (o, "questions"), 0);
+  g_assert_cmpstr (json_object_get_string_member (q, "class"), ==, "IN");
+  g_assert_true (json_object_get_boolean_member (q, "unicast_response"));
+  o = dns_record (dns, "printer.local", TRUE);
+  g_assert_cmpstr (json_object_get_string_member (o, "protocol"), ==, "mdns");
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (json_object_get_array_member (o, "answers"), 0),
+                                                 "cache_flush"));
+
+  o = dns_record (dns, "fileserver", FALSE);
+  g_assert_cmpstr (json_object_get_string_member (o, "protocol"), ==, "llmnr");
+}
+
+/* Bytes no terminal output may carry raw. */
+static void
+assert_no_raw_controls (const gchar *out)
+{
+  g_assert_null (strchr (out, '\x1b'));
+  g_assert_null (strchr (out, '\x07'));
+  g_assert_null (strchr (out, '\x7f'));
+  g_assert_null (strstr (out, "\xc2\x9b"));   /* CSI, U+009B */
+  g_assert_true (g_utf8_validate (out, -1, NULL));
+}
+
+static void
+test_terminal_escapes (void)
+{
+  static const gchar request[] =
+    "GET /\x1b[2Jcleared HTTP/1.1\r\n"
+    "Host: evil\x1b]0;owned\x07.example\r\n"
+    "User-Agent: \x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x07 \x7f \xc2\x9b \xff\xfe\r\n"
+    "\r\n";
+  static const gchar response[] = "HTTP/1.1 204 No Content\r\n\r\n";
+  g_autoptr(Crafted) c = crafted_new ();
+  g_autoptr(NtpacTestTcpConversation) tcp = NULL;
+  NtpacTestEndpoints ep;
+  g_auto(NtpacTestRun) table = { 0 };
+  g_auto(NtpacTestRun) tsv = { 0 };
+  g_auto(NtpacTestRun) jsonl = { 0 };
+  g_autoptr(JsonObject) o = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_test_summary ("query --format table and tsv print no control characters from the "
+                  "capture: an HTTP request whose URI, Host and User-Agent hold ESC [2J, "
+                  "an OSC 0 title, an OSC 8 link, BEL, DEL, a C1 CSI and invalid UTF-8 is "
+                  "shown with \\x1b, \\x07, \\x7f, \\x9b and \\xff; jsonl keeps the value.");
+  ntpac_test_endpoints_init (&ep, "10.0.0.7", 40000, "192.0.2.80", 80);
+  tcp = ntpac_test_tcp_conversation_new (&ep, 1000, 5000);
+  ntpac_test_tcp_conversation_send (tcp, NTPAC_TEST_CLIENT_TO_SERVER, request, sizeof request - 1);
+  ntpac_test_tcp_conversation_send (tcp, NTPAC_TEST_SERVER_TO_CLIENT, response, sizeof response - 1);
+  ntpac_test_tcp_conversation_close (tcp);
+  ntpac_test_tcp_conversation_write (tcp, c->writer, 0, T0, MS);
+  crafted_run (c);
+
+  ntpac_test_run_engine (&table, "query", "-d", c->db, "http", "--format", "table", NULL);
+  g_assert_cmpint (table.status, ==, 0);
+  ntpac_test_run_engine (&tsv, "query", "-d", c->db, "http", "--format", "tsv", NULL);
+  g_assert_cmpint (tsv.status, ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      const gchar *out = i == 0 ? table.out : tsv.out;
+
+      assert_no_raw_controls (out);
+      g_assert_nonnull (strstr (out, "\\x1b[2Jcleared"));
+      g_assert_nonnull (strstr (out, "evil\\x1b]0;owned\\x07.example"));
+    }
+  /* TSV is not cut: the whole User-Agent is there, each byte named. */
+  g_assert_nonnull (strstr (tsv.out, "\\x1b]8;;http://evil.example/\\x1b\\click\\x1b]8;;\\x1b\\ \\x07 \\x7f \\x9b "));
+  g_assert_nonnull (strstr (tsv.out, "\\x7f"));
+  /* Two lines only: header and the transaction. */
+  lines = g_strsplit (tsv.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+
+  ntpac_test_run_engine (&jsonl, "query", "-d", c->db, "http", NULL);
+  g_assert_cmpint (jsonl.status, ==, 0);
+  g_assert_null (strchr (jsonl.out, '\x1b'));
+  g_assert_null (strchr (jsonl.out, '\x07'));
+  o = ntpac_test_parse_object (jsonl.out);
+  g_assert_cmpstr (json_object_get_string_member (o, "uri"), ==, "/\x1b[2Jcleared");
+}
+
 /* Each of these is one line on standard error naming the culprit, and
  * exit status 1. */
 static void
@@ -511,5 +962,8 @@ main (int    argc,
   g_test_add ("/query/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
   g_test_add ("/query/export-objects-empty", Fixture, NULL, fixture_set_up, test_export_objects_empty, fixture_tear_down);
   g_test_add ("/query/errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
+  g_test_add_func ("/query/dns-duplicate", test_dns_duplicate);
+  g_test_add_func ("/query/dns-family", test_dns_family);
+  g_test_add_func ("/query/terminal-escapes", test_terminal_escapes);
   return g_test_run ();
 }

@@ -93,7 +93,12 @@ collector_pdu (gpointer                 sink,
 
   g_mutex_lock (&self->lock);
   c = find (self, conversation);
-  g_byte_array_append (c->payload[pdu->direction], data, len);
+  /* A duplicate datagram is a copy, not bytes the sender sent again: the
+   * direction's bytes are those the conversation counts. */
+  if (!pdu->duplicate)
+    g_byte_array_append (c->payload[pdu->direction], data, len);
+  else
+    c->duplicates++;
   c->gap_bytes[pdu->direction] += pdu->missing_bytes;
   g_assert_cmpuint (pdu->index, ==, c->n_pdus);
   c->n_pdus++;
@@ -108,6 +113,7 @@ collector_pdu (gpointer                 sink,
       g_array_append_vals (copy->segments, pdu->segments->data, pdu->segments->len);
       g_array_append_vals (copy->gaps, pdu->gaps->data, pdu->gaps->len);
       copy->missing_bytes = pdu->missing_bytes;
+      copy->duplicate = pdu->duplicate;
       g_ptr_array_add (c->pdus, copy);
     }
   g_mutex_unlock (&self->lock);

@@ -13,9 +13,10 @@ G_BEGIN_DECLS
 typedef struct
 {
   NtpacConversation  conversation;   /* a copy; frame_numbers kept */
-  GByteArray        *payload[2];     /* all bytes, per NtpacDirection */
+  GByteArray        *payload[2];     /* per NtpacDirection; not duplicates */
   guint64            gap_bytes[2];   /* from the PDUs' gaps */
   guint              n_pdus;
+  guint              duplicates;     /* duplicate datagrams among them */
   GArray            *frames;         /* NtpacFrameRef, from the frames chunks */
   GPtrArray         *pdus;           /* NtpacPdu copies (payload, segments, gaps) */
 } CollectedConversation;

@@ -637,6 +637,96 @@ test_udp_idle_split_and_direction (void)
   assert_payload (conv (&t, 1), NTPAC_DIRECTION_UP, "query-3");
 }
 
+/* The PDU @i of @c, with its bytes. */
+static const NtpacPdu *
+pdu_of (CollectedConversation *c,
+        guint                  i)
+{
+  g_assert_cmpuint (i, <, c->pdus->len);
+  return c->pdus->pdata[i];
+}
+
+static void
+assert_pdu (CollectedConversation *c,
+            guint                  i,
+            const gchar           *expected,
+            gboolean               duplicate)
+{
+  const NtpacPdu *pdu = pdu_of (c, i);
+  gsize len;
+  const guint8 *data = ntpac_buffer_get_data (pdu->payload, &len);
+
+  g_assert_cmpmem (data, len, expected, strlen (expected));
+  g_assert_cmpint (pdu->duplicate, ==, duplicate);
+}
+
+static void
+test_udp_duplicates (void)
+{
+  g_autoptr(Craft) c = craft_new ("10.0.0.1", 40000, "192.0.2.53", 53);
+  g_auto(Tracked) t = { 0 };
+  CollectedConversation *k;
+
+  g_test_summary ("A UDP datagram whose bytes equal its direction's previous datagram within "
+                  "10 ms is delivered as a PDU of its own, marked duplicate, and reported as "
+                  "udp.duplicate (with its frame); its bytes are not counted twice. Datagrams "
+                  "of the same length with other bytes are not copies: before, only a 64-bit "
+                  "FNV-1a hash of them was compared, so two different datagrams whose hashes "
+                  "collide were taken for one and the second was dropped.");
+  udp (c, MS, C2S, "query-1");          /* frame 1 */
+  udp (c, 5 * MS, C2S, "query-1");      /* 2: a copy */
+  udp (c, 5 * MS, C2S, "query-1");      /* 3: a copy of the copy */
+  udp (c, MS, S2C, "answer-1");         /* 4 */
+  udp (c, MS, C2S, "query-2");          /* 5 */
+  udp (c, MS, C2S, "query-3");          /* 6: same length, other bytes */
+  udp (c, 20 * MS, C2S, "query-3");     /* 7: same bytes, too late */
+  udp (c, MS, C2S, "query-2");          /* 8: same as 5, not as 7 */
+  track (c, NULL, &t);
+
+  g_assert_cmpuint (t.conversations->len, ==, 1);
+  k = conv (&t, 0);
+  g_assert_cmpuint (k->n_pdus, ==, 8);
+  g_assert_cmpuint (k->duplicates, ==, 2);
+  assert_pdu (k, 0, "query-1", FALSE);
+  assert_pdu (k, 1, "query-1", TRUE);
+  assert_pdu (k, 2, "query-1", TRUE);
+  assert_pdu (k, 3, "answer-1", FALSE);
+  assert_pdu (k, 4, "query-2", FALSE);
+  assert_pdu (k, 5, "query-3", FALSE);
+  assert_pdu (k, 6, "query-3", FALSE);
+  assert_pdu (k, 7, "query-2", FALSE);
+  g_assert_cmpuint (g_array_index (pdu_of (k, 1)->segments, NtpacPduSegment, 0).frame.number, ==, 2);
+  g_assert_cmpuint (k->conversation.packets, ==, 8);
+  g_assert_cmpuint (k->conversation.bytes[NTPAC_DIRECTION_UP], ==, 7 * 5);
+  g_assert_cmpuint (k->conversation.anomalies, ==, 2);
+  assert_payload (k, NTPAC_DIRECTION_UP, "query-1query-2query-3query-3query-2");
+  g_assert_cmpuint (t.stats.anomalies[NTPAC_ANOMALY_UDP_DUPLICATE], ==, 2);
+  g_assert_cmpuint (t.stats.anomaly_first[NTPAC_ANOMALY_UDP_DUPLICATE].number, ==, 2);
+}
+
+static void
+test_udp_cut_datagram_not_duplicate (void)
+{
+  g_autoptr(Craft) c = craft_new ("10.0.0.1", 40000, "192.0.2.53", 53);
+  g_auto(Tracked) t = { 0 };
+  g_autoptr(NtpacTestPacket) p = ntpac_test_packet_new ();
+  const guint8 *data;
+  gsize len;
+
+  g_test_summary ("Two datagrams cut by the snap length at the same place are not known to "
+                  "be equal: neither is marked duplicate.");
+  ntpac_test_endpoints_build_udp (&c->ep, C2S, (const guint8 *) "same start, other end 1", 23, p);
+  data = ntpac_test_packet_get_data (p, &len);
+  ntpac_test_pcap_writer_write (c->writer, 0, c->ts += MS, data, len - 6, len);
+  ntpac_test_pcap_writer_write (c->writer, 0, c->ts += MS, data, len - 6, len);
+  track (c, NULL, &t);
+
+  g_assert_cmpuint (t.conversations->len, ==, 1);
+  g_assert_cmpuint (conv (&t, 0)->n_pdus, ==, 2);
+  g_assert_cmpuint (conv (&t, 0)->duplicates, ==, 0);
+  g_assert_cmpuint (t.stats.anomalies[NTPAC_ANOMALY_UDP_DUPLICATE], ==, 0);
+}
+
 static void
 test_conversation_across_two_files (void)
 {
@@ -807,6 +897,8 @@ main (int    argc,
   g_test_add_func ("/reassembly/keep-alive", test_keep_alive_and_zero_window_probe);
   g_test_add_func ("/reassembly/idle-timeout", test_idle_timeout_in_capture_time);
   g_test_add_func ("/reassembly/udp-idle", test_udp_idle_split_and_direction);
+  g_test_add_func ("/reassembly/udp-duplicates", test_udp_duplicates);
+  g_test_add_func ("/reassembly/udp-cut-not-duplicate", test_udp_cut_datagram_not_duplicate);
   g_test_add_func ("/reassembly/two-files", test_conversation_across_two_files);
   g_test_add_func ("/reassembly/out-of-order-cap", test_out_of_order_cap_makes_a_gap);
   g_test_add_func ("/reassembly/pdu-cap", test_pdu_size_cap);

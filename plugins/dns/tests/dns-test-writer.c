@@ -145,3 +145,31 @@ dns_rr_end (GByteArray *m,
   m->data[start - 2] = (guint8) (len >> 8);
   m->data[start - 1] = (guint8) len;
 }
+
+/* A NetBIOS name (RFC 1001 §14.1): @name padded with spaces to 15 bytes
+ * (with NULs for "*"), @suffix, each half-byte as a letter from 'A', as
+ * one 32-byte label; then the labels of @scope (nullable) and the root. */
+void
+dns_put_netbios_name (GByteArray  *m,
+                      const gchar *name,
+                      guint8       suffix,
+                      const gchar *scope)
+{
+  guint8 raw[16];
+  gchar encoded[33];
+  gsize n = MIN (strlen (name), 15u);
+
+  memset (raw, g_str_equal (name, "*") ? 0 : ' ', sizeof raw);
+  memcpy (raw, name, n);
+  raw[15] = suffix;
+  for (guint i = 0; i < 16; i++)
+    {
+      encoded[2 * i] = (gchar) ('A' + (raw[i] >> 4));
+      encoded[2 * i + 1] = (gchar) ('A' + (raw[i] & 0xf));
+    }
+  encoded[32] = '\0';
+  dns_put_label (m, encoded);
+  if (scope != NULL)
+    dns_put_labels (m, scope);
+  dns_put_u8 (m, 0);
+}

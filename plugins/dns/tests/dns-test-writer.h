@@ -30,6 +30,11 @@ void dns_put_name_to (GByteArray  *m,
                       const gchar *dotted,
                       guint16      ptr);
 
+void dns_put_netbios_name (GByteArray  *m,
+                           const gchar *name,
+                           guint8       suffix,
+                           const gchar *scope);
+
 GByteArray *dns_message_new  (guint16      id,
                               guint16      flags,
                               guint16      qd,

@@ -13,6 +13,7 @@
 
 #include "dns-test-writer.h"
 #include "ntpac-dns-message.h"
+#include "ntpac-record-builder.h"
 
 #define T_A      1
 #define T_NS     2
@@ -1931,6 +1932,149 @@ test_probe_rejects_random (void)
   g_assert_cmpuint (accepted_tcp, ==, 0);
 }
 
+/* ---- the protocols sharing the format ----------------------------------- */
+
+#define T_NB      32
+#define T_NBSTAT  33
+
+static void
+parse_flavour (Parsed          *p,
+               GByteArray      *m,
+               NtpacDnsFlavour  flavour)
+{
+  g_autoptr(NtpacRecordBuilder) b = ntpac_record_builder_new ();
+
+  parsed_clear (p);
+  p->anomalies = g_ptr_array_new ();
+  g_assert_true (ntpac_dns_message_write_flavour (b, m->data, m->len, flavour, p->anomalies, NULL));
+  p->record = g_variant_ref_sink (ntpac_record_builder_end (b));
+}
+
+static void
+test_nbns_names (void)
+{
+  static const guint8 nb[] = { 0x60, 0x00, 192, 0, 2, 7 };
+  g_autoptr(GByteArray) query = dns_message_new (0x8001, 0x0110, 1, 0, 0, 0);   /* RD, B */
+  g_autoptr(GByteArray) reg = dns_message_new (0x8002, 0x2910, 1, 0, 0, 1);     /* REGISTRATION, RD, B */
+  g_autoptr(GByteArray) status = dns_message_new (0x8003, 0x0000, 1, 0, 0, 0);
+  g_autoptr(GByteArray) odd = dns_message_new (0x8004, 0x0110, 1, 0, 0, 0);
+  g_auto(Parsed) p = { 0 };
+  g_autofree gchar *encoded = NULL;
+
+  g_test_summary ("NetBIOS name service: a first-level encoded name (32 letters A-P) reads "
+                  "as the 15-character name and its suffix byte, WORKGROUP<1d>, with its "
+                  "scope after it; the B flag, NB and NBSTAT types and the REGISTRATION "
+                  "opcode are named, and opcode 5 is not a DNS UPDATE.");
+  dns_put_netbios_name (query, "WORKGROUP", 0x1d, NULL);
+  dns_put_u16 (query, T_NB);
+  dns_put_u16 (query, C_IN);
+  parse_flavour (&p, query, NTPAC_DNS_FLAVOUR_NBNS);
+  assert_anomalies (&p, NULL);
+  assert_str (p.record, "qname", "WORKGROUP<1d>");
+  assert_str (p.record, "qtype", "NB");
+  assert_str (p.record, "opcode", "QUERY");
+  assert_flags (&p, "rd", "b", NULL);
+  assert_question (&p, 0, "WORKGROUP<1d>", "NB", "IN");
+
+  /* The same bytes as plain DNS: the label as it is, CD for B. */
+  parse_flavour (&p, query, NTPAC_DNS_FLAVOUR_DNS);
+  encoded = g_strndup ((const gchar *) query->data + 13, 32);
+  assert_str (p.record, "qname", encoded);
+  assert_flags (&p, "rd", "cd", NULL);
+
+  dns_put_netbios_name (reg, "FILESRV", 0x20, "corp.example");
+  dns_put_u16 (reg, T_NB);
+  dns_put_u16 (reg, C_IN);
+  dns_put_ptr (reg, 12);
+  put_rr (reg, T_NB, C_IN, 300000, nb, sizeof nb);
+  parse_flavour (&p, reg, NTPAC_DNS_FLAVOUR_NBNS);
+  assert_anomalies (&p, NULL);
+  assert_str (p.record, "opcode", "REGISTRATION");
+  assert_str (p.record, "qname", "FILESRV<20>.corp.example");
+  g_assert_false (g_variant_lookup (p.record, "zone", "&s", NULL));
+  assert_sizes (&p, 1, 0, 0, 1);
+  assert_rr (&p, "additional", 0, "FILESRV<20>.corp.example", "NB", 300000, "0x6000 192.0.2.7");
+  assert_complete (&p, TRUE);
+
+  /* A node status query: "*" padded with NULs; NBSTAT is not SRV. */
+  dns_put_netbios_name (status, "*", 0x00, NULL);
+  dns_put_u16 (status, T_NBSTAT);
+  dns_put_u16 (status, C_IN);
+  parse_flavour (&p, status, NTPAC_DNS_FLAVOUR_NBNS);
+  assert_str (p.record, "qname", "*<00>");
+  assert_str (p.record, "qtype", "NBSTAT");
+
+  /* 32 bytes that are not the encoding stay a label. */
+  dns_put_label (odd, "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF");
+  dns_put_u8 (odd, 0);
+  dns_put_u16 (odd, T_NB);
+  dns_put_u16 (odd, C_IN);
+  parse_flavour (&p, odd, NTPAC_DNS_FLAVOUR_NBNS);
+  assert_str (p.record, "qname", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF");
+}
+
+static void
+test_nbns_name_escaped (void)
+{
+  g_autoptr(GByteArray) m = dns_message_new (1, 0x0000, 1, 0, 0, 0);
+  g_auto(Parsed) p = { 0 };
+
+  g_test_summary ("A decoded NetBIOS name with a dot, a control byte or a non-ASCII byte "
+                  "is escaped as any DNS label is: the text stays ASCII.");
+  dns_put_netbios_name (m, "A.B\x1b\xe9", 0x03, NULL);
+  dns_put_u16 (m, T_NB);
+  dns_put_u16 (m, C_IN);
+  parse_flavour (&p, m, NTPAC_DNS_FLAVOUR_NBNS);
+  assert_str (p.record, "qname", "A\\.B\\027\\233<03>");
+}
+
+static void
+test_mdns_class_bits (void)
+{
+  static const guint8 addr[4] = { 192, 168, 1, 20 };
+  g_autoptr(GByteArray) m = dns_message_new (0, 0x8400, 1, 1, 0, 0);
+  g_auto(Parsed) p = { 0 };
+  g_autoptr(GVariant) q = NULL;
+  g_autoptr(GVariant) rr = NULL;
+
+  g_test_summary ("mDNS: the top bit of a question's class asks for a unicast response, "
+                  "that of a record's class flushes caches; both are fields, and the "
+                  "class is IN. Plain DNS shows the class as a number.");
+  dns_put_name (m, "printer.local");
+  dns_put_u16 (m, T_A);
+  dns_put_u16 (m, 0x8000 | C_IN);
+  dns_put_ptr (m, 12);
+  put_rr (m, T_A, 0x8000 | C_IN, 120, addr, sizeof addr);
+  parse_flavour (&p, m, NTPAC_DNS_FLAVOUR_MDNS);
+  assert_anomalies (&p, NULL);
+  q = get_entry (p.record, "questions", 0);
+  assert_str (q, "class", "IN");
+  assert_bool (q, "unicast_response", TRUE);
+  rr = get_entry (p.record, "answers", 0);
+  assert_bool (rr, "cache_flush", TRUE);
+  assert_str (rr, "data", "192.168.1.20");
+
+  parse_flavour (&p, m, NTPAC_DNS_FLAVOUR_DNS);
+  assert_question (&p, 0, "printer.local", "A", "CLASS32769");
+  assert_rr (&p, "answers", 0, "printer.local", "A", 120, "192.168.1.20");
+}
+
+static void
+test_llmnr_flags (void)
+{
+  g_autoptr(GByteArray) m = dns_message_new (7, 0x8500, 1, 0, 0, 0);  /* QR, C, T */
+  g_auto(Parsed) p = { 0 };
+
+  g_test_summary ("LLMNR's conflict and tentative flags are c and t, not DNS's aa and rd.");
+  dns_put_name (m, "host1");
+  dns_put_u16 (m, T_A);
+  dns_put_u16 (m, C_IN);
+  parse_flavour (&p, m, NTPAC_DNS_FLAVOUR_LLMNR);
+  assert_flags (&p, "c", "t", NULL);
+  parse_flavour (&p, m, NTPAC_DNS_FLAVOUR_DNS);
+  assert_flags (&p, "aa", "rd", NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1977,6 +2121,10 @@ main (int    argc,
   g_test_add_func ("/dns/probe/rejects-dns-like", test_probe_rejects_dns_like);
   g_test_add_func ("/dns/probe/rejects-http-tls", test_probe_rejects_http_tls);
   g_test_add_func ("/dns/probe/rejects-random", test_probe_rejects_random);
+  g_test_add_func ("/dns/nbns/names", test_nbns_names);
+  g_test_add_func ("/dns/nbns/name-escaped", test_nbns_name_escaped);
+  g_test_add_func ("/dns/mdns/class-bits", test_mdns_class_bits);
+  g_test_add_func ("/dns/llmnr/flags", test_llmnr_flags);
 
   return g_test_run ();
 }
