@@ -118,3 +118,22 @@ ntpac_cli_usage_error (const gchar *command,
     fprintf (stderr, _("Try “ntpac-engine --help” for more information.\n"));
   return NTPAC_EXIT_ERROR;
 }
+
+/* Tells, on standard error, what could not be read or was damaged. */
+void
+ntpac_cli_report_inputs (NtpacCapture *capture)
+{
+  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
+    {
+      const NtpacInput *in = ntpac_capture_get_input (capture, i);
+
+      if (in->error != NULL)
+        ntpac_cli_error ("%s", in->error->message);
+      if (in->damage != NULL)
+        ntpac_cli_warning (_("“%s” is damaged at byte %llu: %s; the %llu frames before it were read"),
+                           in->path, (unsigned long long) in->damage_offset, in->damage,
+                           (unsigned long long) in->frames);
+      if (in->warning != NULL)
+        ntpac_cli_warning ("“%s”: %s", in->path, in->warning);
+    }
+}

@@ -74,6 +74,7 @@ GPtrArray *ntpac_cli_open_databases (gchar      **paths,
                                      const gchar *command);
 void     ntpac_cli_close_database (NtpacStore   *store);
 
+void     ntpac_cli_report_inputs (NtpacCapture *capture);
 void     ntpac_cli_error        (const gchar   *format,
                                  ...) G_GNUC_PRINTF (1, 2);
 void     ntpac_cli_warning      (const gchar   *format,

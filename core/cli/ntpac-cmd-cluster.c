@@ -258,17 +258,7 @@ ntpac_cli_run_balancer (gchar                   **inputs,
 
   stats = ntpac_balancer_get_stats (balancer);
   capture = ntpac_balancer_get_capture (balancer);
-  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
-    {
-      const NtpacInput *in = ntpac_capture_get_input (capture, i);
-
-      if (in->error != NULL)
-        ntpac_cli_error ("%s", in->error->message);
-      if (in->damage != NULL)
-        ntpac_cli_warning (_("“%s” is damaged at byte %llu: %s; the %llu frames before it were read"),
-                           in->path, (unsigned long long) in->damage_offset, in->damage,
-                           (unsigned long long) in->frames);
-    }
+  ntpac_cli_report_inputs (capture);
   if (stats->error != NULL)
     {
       ntpac_cli_error (_("%s; the other shards were told to stop and keep what they stored"), stats->error->message);

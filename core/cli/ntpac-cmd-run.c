@@ -112,25 +112,6 @@ on_sigterm (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Tells, on standard error, what could not be read or was damaged. */
-static void
-report_inputs (NtpacCapture *capture)
-{
-  for (guint i = 0; i < ntpac_capture_get_n_inputs (capture); i++)
-    {
-      const NtpacInput *in = ntpac_capture_get_input (capture, i);
-
-      if (in->error != NULL)
-        ntpac_cli_error ("%s", in->error->message);
-      if (in->damage != NULL)
-        ntpac_cli_warning (_("“%s” is damaged at byte %llu: %s; the %llu frames before it were read"),
-                           in->path, (unsigned long long) in->damage_offset, in->damage,
-                           (unsigned long long) in->frames);
-      if (in->warning != NULL)
-        ntpac_cli_warning ("“%s”: %s", in->path, in->warning);
-    }
-}
-
 /* "/cases/7/capture.pcapng" -> "capture.ntpac", in the working folder. */
 static gchar *
 default_database_path (const gchar *first_input)
@@ -574,7 +555,7 @@ ntpac_cmd_run (int    argc,
         ntpac_cli_error (_("The run was interrupted: %s"), ntpac_cluster_source_get_error (source)->message);
     }
 
-  report_inputs (ntpac_engine_get_capture (engine));
+  ntpac_cli_report_inputs (ntpac_engine_get_capture (engine));
   if (store != NULL)
     {
       g_autoptr(GError) close_error = NULL;

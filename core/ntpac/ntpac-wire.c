@@ -61,7 +61,10 @@ ntpac_wire_writer_init (NtpacWireWriter *w,
                         guint64          seq,
                         guint32          flags)
 {
-  w->bytes = g_byte_array_sized_new (type == NTPAC_WIRE_FRAMES ? 256 * 1024 : 256);
+  /* A batch of frames is sent once past 256 KiB: room for that and one
+   * more frame, so that it is never copied to grow. */
+  w->bytes = g_byte_array_sized_new (type == NTPAC_WIRE_FRAMES ? 256 * 1024 + 65536 + 2 * NTPAC_WIRE_FRAME_HEADER_SIZE
+                                                               : 256);
   w->count = 0;
   put_u32 (w->bytes, NTPAC_WIRE_MAGIC);
   put_u16 (w->bytes, NTPAC_WIRE_VERSION);
@@ -73,19 +76,48 @@ ntpac_wire_writer_init (NtpacWireWriter *w,
   put_u32 (w->bytes, flags);
 }
 
-/* One frame: where it is in the evidence, when, how long, and its bytes. */
+static inline void
+store_u16 (guint8  *p,
+           guint16  v)
+{
+  p[0] = v & 0xff;
+  p[1] = v >> 8;
+}
+
+static inline void
+store_u32 (guint8  *p,
+           guint32  v)
+{
+  v = GUINT32_TO_LE (v);
+  memcpy (p, &v, 4);
+}
+
+static inline void
+store_u64 (guint8  *p,
+           guint64  v)
+{
+  v = GUINT64_TO_LE (v);
+  memcpy (p, &v, 8);
+}
+
+/* One frame: where it is in the evidence, when, how long, and its bytes.
+ * This runs for every frame a balancer sends: the header is made on the
+ * stack and appended whole. */
 void
 ntpac_wire_writer_add_frame (NtpacWireWriter  *w,
                              const NtpacFrame *frame)
 {
-  put_u32 (w->bytes, frame->ref.input);
-  put_u16 (w->bytes, (guint16) MIN (frame->linktype, G_MAXUINT16));
-  put_u16 (w->bytes, (guint16) MIN (frame->interface, G_MAXUINT16));
-  put_u64 (w->bytes, frame->ref.number);
-  put_u64 (w->bytes, frame->ref.offset);
-  put_u64 (w->bytes, (guint64) frame->ts_ns);
-  put_u32 (w->bytes, frame->caplen);
-  put_u32 (w->bytes, frame->origlen);
+  guint8 h[NTPAC_WIRE_FRAME_HEADER_SIZE];
+
+  store_u32 (h, frame->ref.input);
+  store_u16 (h + 4, (guint16) MIN (frame->linktype, G_MAXUINT16));
+  store_u16 (h + 6, (guint16) MIN (frame->interface, G_MAXUINT16));
+  store_u64 (h + 8, frame->ref.number);
+  store_u64 (h + 16, frame->ref.offset);
+  store_u64 (h + 24, (guint64) frame->ts_ns);
+  store_u32 (h + 32, frame->caplen);
+  store_u32 (h + 36, frame->origlen);
+  g_byte_array_append (w->bytes, h, sizeof h);
   g_byte_array_append (w->bytes, frame->data, frame->caplen);
   w->count++;
 }
