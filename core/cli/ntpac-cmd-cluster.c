@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -127,7 +128,7 @@ balancer_summary_text (NtpacBalancer *balancer,
       g_autofree gchar *sent = g_format_size (sh->transport.bytes);
       g_autofree gchar *c = ntpac_cli_format_count (sh->conversations);
 
-      g_string_append_printf (out, _("  shard %u %s: %s; %s frames in %s batches (%s), %" G_GUINT64_FORMAT
+      g_string_append_printf (out, _("  shard %u %s: %s; %s frames in %s batches (%s), %" PRIu64
                                      " stalls for %.2f s; %s conversations stored\n"),
                               i, sh->endpoint, ntpac_shard_state_to_string (sh->state), f, b, sent,
                               sh->transport.stalls, sh->transport.stalled_ns / 1e9, c);

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ntpac-cluster-private.h"
@@ -430,8 +431,8 @@ read_done (NtpacBalancer          *self,
     }
   else if (frames != s->frames)
     shard_failed (self, shard, g_error_new (NTPAC_TRANSPORT_ERROR, NTPAC_TRANSPORT_ERROR_FAILED,
-                                            _("Shard %u (%s) received %" G_GUINT64_FORMAT " frames of the %"
-                                              G_GUINT64_FORMAT " sent"), shard, s->endpoint, frames, s->frames));
+                                            _("Shard %u (%s) received %" PRIu64 " frames of the %"
+                                              PRIu64 " sent"), shard, s->endpoint, frames, s->frames));
   else
     s->state = NTPAC_SHARD_COMPLETE;
 }
@@ -825,7 +826,7 @@ source_next (gpointer    data,
         {
         case NTPAC_WIRE_FRAMES:
           if (self->message.seq != self->next_seq)
-            g_warning (_("Batch %" G_GUINT64_FORMAT " from the balancer arrived where %" G_GUINT64_FORMAT
+            g_warning (_("Batch %" PRIu64 " from the balancer arrived where %" PRIu64
                          " was expected"), self->message.seq, self->next_seq);
           self->next_seq = self->message.seq + 1;
           ntpac_wire_reader_init (&self->reader, &self->message);

@@ -51,7 +51,7 @@ static const struct
   { NTPAC_TLS_ANOMALY_MALFORMED_HANDSHAKE, NTPAC_SEVERITY_WARNING,
     "A TLS handshake message does not match its structure: its fields are left out" },
   { NTPAC_TLS_ANOMALY_HANDSHAKE_TOO_LARGE, NTPAC_SEVERITY_WARNING,
-    "A TLS handshake message larger than 256 KiB: skipped" },
+    "A TLS handshake message larger than 1 MiB: skipped" },
   { NTPAC_TLS_ANOMALY_BAD_CERTIFICATE, NTPAC_SEVERITY_WARNING,
     "A certificate that cannot be parsed: only its SHA-256 is recorded" },
   { NTPAC_TLS_ANOMALY_GAP, NTPAC_SEVERITY_ERROR,

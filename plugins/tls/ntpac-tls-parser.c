@@ -34,6 +34,13 @@
  * A handshake starts with a ClientHello; when the first ClientHello of a
  * connection was not seen, the first ServerHello or Certificate starts it.
  *
+ * DTLS and QUIC carry the same messages without TLS records: their
+ * readers (ntpac-dtls-parser.c, plugins/quic) give the parser bare
+ * messages (ntpac_tls_parser_feed_handshake()) and, for DTLS, the records
+ * that are not handshake ones (ntpac_tls_parser_feed_record()). The
+ * transport chosen at creation sets JA4's first character and the DTLS
+ * ClientHello's cookie field.
+ *
  * Gaps (ntpac_tls_parser_gap()) resynchronise only where the record and
  * message boundaries after the lost bytes are known for certain, else
  * the direction (or its handshake parsing) stops; see the function.
@@ -66,6 +73,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
 
 #define TLS_HANDSHAKE_CLIENT_HELLO 1
 #define TLS_HANDSHAKE_SERVER_HELLO 2
+#define DTLS_HANDSHAKE_HELLO_VERIFY_REQUEST 3
 #define TLS_HANDSHAKE_CERTIFICATE 11
 #define TLS_HANDSHAKE_SERVER_HELLO_DONE 14
 
@@ -115,6 +123,7 @@ typedef struct
   gchar *ja4;
 
   gboolean hello_retry;       /* a HelloRetryRequest came, not yet the ServerHello */
+  gboolean hello_verify;      /* a DTLS HelloVerifyRequest came */
   gboolean second_client_hello;
   gboolean have_server_hello;
   guint16 server_version;     /* negotiated */
@@ -155,6 +164,7 @@ typedef struct
 
 struct _NtpacTlsParser
 {
+  NtpacTlsTransport transport;
   TlsDirection server;
   TlsDirection client;
   TlsHandshake *current;
@@ -191,8 +201,18 @@ is_grease (guint16 value)
 static inline gboolean
 is_tls13 (guint16 version)
 {
-  /* 0x7fXX: the drafts of RFC 8446. */
-  return version == 0x0304 || (version >> 8) == 0x7f;
+  /* 0x7fXX: the drafts of RFC 8446; 0xfefc: DTLS 1.3 (RFC 9147). */
+  return version == 0x0304 || (version >> 8) == 0x7f || version == 0xfefc;
+}
+
+/* Versions in protocol order: DTLS counts down from 0xfeff (DTLS 1.0,
+ * as TLS 1.1) to 0xfefc (DTLS 1.3, as TLS 1.3). */
+static inline guint
+version_rank (guint16 version)
+{
+  if ((version >> 8) == 0xfe)
+    return 0x0301 + (0xff - (version & 0xff));
+  return version;
 }
 
 /* Wire bytes as UTF-8 text: NULs and invalid sequences become U+FFFD. */
@@ -229,6 +249,12 @@ version_name (guint16 version)
       return g_strdup ("TLS 1.2");
     case 0x0304:
       return g_strdup ("TLS 1.3");
+    case 0xfeff:
+      return g_strdup ("DTLS 1.0");
+    case 0xfefd:
+      return g_strdup ("DTLS 1.2");
+    case 0xfefc:
+      return g_strdup ("DTLS 1.3");
     default:
       if ((version >> 8) == 0x7f)
         return g_strdup_printf ("TLS 1.3 (draft %u)", version & 0xffu);
@@ -508,7 +534,7 @@ highest_version (const ClientHello *hello)
     {
       guint16 v = g_array_index (hello->versions, guint16, i);
 
-      if (!is_grease (v) && v > best)
+      if (!is_grease (v) && (best == 0 || version_rank (v) > version_rank (best)))
         best = v;
     }
   return best != 0 ? best : hello->version;
@@ -597,12 +623,14 @@ ja4_append_hex_list (GString *out,
 }
 
 static gchar *
-ja4_fingerprint (const ClientHello *hello)
+ja4_fingerprint (const ClientHello *hello,
+                 gchar              protocol)
 {
-  GString *out = g_string_new ("t");
+  GString *out = g_string_new (NULL);
   g_autoptr(GString) text = g_string_new (NULL);
   guint n;
 
+  g_string_append_c (out, protocol);
   g_string_append (out, ja4_version (highest_version (hello)));
   g_string_append_c (out, hello->has_server_name ? 'd' : 'i');
   g_string_append_printf (out, "%02u%02u",
@@ -807,6 +835,7 @@ static gboolean
 read_client_hello (ClientHello  *hello,
                    const guint8 *body,
                    gsize         len,
+                   gboolean      dtls,
                    gboolean     *extensions_ok)
 {
   NtpacCursor c, ciphers, extensions;
@@ -818,8 +847,12 @@ read_client_hello (ClientHello  *hello,
   if (!ntpac_cursor_get_u16_be (&c, &hello->version) ||
       !ntpac_cursor_skip (&c, TLS_RANDOM_LEN) ||
       !ntpac_cursor_get_u8 (&c, &n8) || n8 > TLS_MAX_SESSION_ID_LEN ||
-      !ntpac_cursor_skip (&c, n8) ||
-      !ntpac_cursor_get_u16_be (&c, &n16) || n16 % 2 != 0 ||
+      !ntpac_cursor_skip (&c, n8))
+    return FALSE;
+  /* DTLS adds the cookie of a HelloVerifyRequest (RFC 6347 §4.2.1). */
+  if (dtls && (!ntpac_cursor_get_u8 (&c, &n8) || !ntpac_cursor_skip (&c, n8)))
+    return FALSE;
+  if (!ntpac_cursor_get_u16_be (&c, &n16) || n16 % 2 != 0 ||
       !ntpac_cursor_get_sub (&c, n16, &ciphers) ||
       !ntpac_cursor_get_u8 (&c, &n8) || n8 == 0 ||
       !ntpac_cursor_skip (&c, n8))
@@ -860,16 +893,19 @@ read_client_hello (ClientHello  *hello,
  * broken list inside an extension leaves out the fingerprints, which
  * would describe something the client did not send. */
 static void
-parse_client_hello (TlsHandshake *hs,
-                    const guint8 *body,
-                    gsize         len,
-                    GPtrArray    *anomalies)
+parse_client_hello (NtpacTlsParser *self,
+                    TlsHandshake   *hs,
+                    const guint8   *body,
+                    gsize           len,
+                    GPtrArray      *anomalies)
 {
   g_auto(ClientHello) hello;
   gboolean extensions_ok;
 
   client_hello_init (&hello);
-  if (!read_client_hello (&hello, body, len, &extensions_ok))
+  if (!read_client_hello (&hello, body, len,
+                          self->transport == NTPAC_TLS_TRANSPORT_DTLS,
+                          &extensions_ok))
     {
       add_anomaly (anomalies, NTPAC_TLS_ANOMALY_MALFORMED_HANDSHAKE);
       hs->lost = TRUE;
@@ -889,7 +925,7 @@ parse_client_hello (TlsHandshake *hs,
     }
   hs->ja3_string = ja3_string (&hello);
   hs->ja3 = g_compute_checksum_for_string (G_CHECKSUM_MD5, hs->ja3_string, -1);
-  hs->ja4 = ja4_fingerprint (&hello);
+  hs->ja4 = ja4_fingerprint (&hello, (gchar) self->transport);
 }
 
 /* ---- ServerHello and Certificate ---------------------------------------- */
@@ -1111,8 +1147,8 @@ handle_message (NtpacTlsParser *self,
           return;
         }
       hs = self->current;
-      if (hs != NULL && hs->hello_retry && !hs->have_server_hello &&
-          !hs->second_client_hello)
+      if (hs != NULL && (hs->hello_retry || hs->hello_verify) &&
+          !hs->have_server_hello && !hs->second_client_hello)
         {
           /* The answer to a HelloRetryRequest: the first ClientHello is
            * the one that identifies the client. */
@@ -1122,7 +1158,7 @@ handle_message (NtpacTlsParser *self,
       close_handshake (self);
       hs = open_handshake (self, anomalies);
       if (hs != NULL)
-        parse_client_hello (hs, body, len, anomalies);
+        parse_client_hello (self, hs, body, len, anomalies);
       return;
 
     case TLS_HANDSHAKE_SERVER_HELLO:
@@ -1168,6 +1204,18 @@ handle_message (NtpacTlsParser *self,
     case TLS_HANDSHAKE_SERVER_HELLO_DONE:
       if (!from_client && self->current != NULL)
         self->current->server_flight_done = TRUE;
+      return;
+
+    case DTLS_HANDSHAKE_HELLO_VERIFY_REQUEST:
+      /* RFC 6347 §4.2.1: the client says hello again with the cookie; the
+       * first ClientHello stays the one that identifies it. */
+      if (self->transport != NTPAC_TLS_TRANSPORT_DTLS || from_client ||
+          self->current == NULL || self->current->have_server_hello)
+        {
+          add_anomaly (anomalies, NTPAC_TLS_ANOMALY_UNEXPECTED_MESSAGE);
+          return;
+        }
+      self->current->hello_verify = TRUE;
       return;
 
     default:
@@ -1499,10 +1547,135 @@ feed_malformed (NtpacTlsParser *self,
 NtpacTlsParser *
 ntpac_tls_parser_new (void)
 {
-  NtpacTlsParser *self = g_new0 (NtpacTlsParser, 1);
+  return ntpac_tls_parser_new_for (NTPAC_TLS_TRANSPORT_TCP);
+}
 
+/**
+ * ntpac_tls_parser_new_for:
+ * @transport: what carries the handshake: TLS records on TCP, DTLS, or
+ *   QUIC CRYPTO frames
+ *
+ * Creates the TLS state of one conversation whose handshake messages are
+ * carried by @transport. The transport sets the first character of JA4
+ * (`t`, `d`, `q`) and, for DTLS, the ClientHello's cookie field. DTLS and
+ * QUIC callers unframe the messages themselves and give them to
+ * ntpac_tls_parser_feed_handshake().
+ *
+ * Returns: (transfer full): a parser, freed with ntpac_tls_parser_free()
+ */
+NtpacTlsParser *
+ntpac_tls_parser_new_for (NtpacTlsTransport transport)
+{
+  NtpacTlsParser *self;
+
+  g_return_val_if_fail (transport == NTPAC_TLS_TRANSPORT_TCP ||
+                        transport == NTPAC_TLS_TRANSPORT_DTLS ||
+                        transport == NTPAC_TLS_TRANSPORT_QUIC, NULL);
+
+  self = g_new0 (NtpacTlsParser, 1);
+  self->transport = transport;
   g_queue_init (&self->ready);
   return self;
+}
+
+/**
+ * ntpac_tls_parser_feed_handshake:
+ * @self: a parser
+ * @from_client: which direction @data comes from
+ * @data: (array length=len): handshake message bytes of that direction, in
+ *   order, each message with its 4-byte TLS header (type, 24-bit length);
+ *   a message may be cut anywhere between calls
+ * @len: length of @data
+ * @anomalies: (element-type utf8) (nullable): where to append anomaly ids
+ *
+ * Parses a stream of handshake messages that came without the TLS record
+ * layer: DTLS messages once reassembled (their header rewritten as TLS's),
+ * the CRYPTO stream of QUIC Initial packets. Messages are reassembled as
+ * those of TLS records are, with the same limits and anomalies. A
+ * direction turned encrypted (ntpac_tls_parser_feed_record() with a
+ * ChangeCipherSpec, or a TLS 1.3 ServerHello) ignores what follows.
+ */
+void
+ntpac_tls_parser_feed_handshake (NtpacTlsParser *self,
+                                 gboolean        from_client,
+                                 const guint8   *data,
+                                 gsize           len,
+                                 GPtrArray      *anomalies)
+{
+  TlsDirection *d;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (data != NULL || len == 0);
+
+  d = direction (self, from_client);
+  if (d->stopped || d->encrypted || d->handshake_off || len == 0)
+    return;
+  feed_handshake (self, from_client, data, len, anomalies);
+  check_ready (self);
+}
+
+/**
+ * ntpac_tls_parser_feed_record:
+ * @self: a parser
+ * @from_client: which direction the record comes from
+ * @content_type: its TLS content type (20 ChangeCipherSpec, 21 alert,
+ *   22 handshake, 23 application data)
+ * @payload: (array length=len): the record's payload
+ * @len: length of @payload
+ * @anomalies: (element-type utf8) (nullable): where to append anomaly ids
+ *
+ * Gives the parser one record whose framing the caller read (DTLS): a
+ * ChangeCipherSpec or application data turns the direction encrypted, a
+ * fatal alert ends the handshake, a handshake payload is read as
+ * ntpac_tls_parser_feed_handshake() reads it.
+ */
+void
+ntpac_tls_parser_feed_record (NtpacTlsParser *self,
+                              gboolean        from_client,
+                              guint8          content_type,
+                              const guint8   *payload,
+                              gsize           len,
+                              GPtrArray      *anomalies)
+{
+  TlsDirection *d;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (payload != NULL || len == 0);
+
+  d = direction (self, from_client);
+  if (d->stopped)
+    return;
+  d->records++;
+  process_record (self, from_client, content_type, payload, len, anomalies);
+  check_ready (self);
+}
+
+/**
+ * ntpac_tls_parser_lost:
+ * @self: a parser
+ * @from_client: which direction
+ * @anomalies: (element-type utf8) (nullable): where to append anomaly ids
+ *
+ * Says handshake bytes of a direction fed with
+ * ntpac_tls_parser_feed_handshake() were lost and will not come: a
+ * `tls.gap` anomaly, the handshake is incomplete, and a message held in
+ * part is dropped. The caller goes on with whole messages.
+ */
+void
+ntpac_tls_parser_lost (NtpacTlsParser *self,
+                       gboolean        from_client,
+                       GPtrArray      *anomalies)
+{
+  TlsDirection *d;
+
+  g_return_if_fail (self != NULL);
+
+  d = direction (self, from_client);
+  if (d->stopped || d->encrypted || d->handshake_off)
+    return;
+  add_anomaly (anomalies, NTPAC_TLS_ANOMALY_GAP);
+  mark_lost (self);
+  release_message (d);
 }
 
 /**
@@ -1828,6 +2001,8 @@ handshake_to_variant (const TlsHandshake *hs)
   /* a HelloRetryRequest made the client say hello twice */
   if (hs->hello_retry)
     g_variant_builder_add (&b, "{sv}", "hello_retry", g_variant_new_boolean (TRUE));
+  if (hs->hello_verify)
+    g_variant_builder_add (&b, "{sv}", "hello_verify", g_variant_new_boolean (TRUE));
 
   if (hs->have_server_hello)
     g_variant_builder_add (&b, "{sv}", "cipher",
@@ -1862,6 +2037,8 @@ handshake_to_variant (const TlsHandshake *hs)
  * - `hello_retry` (b): TRUE when the server sent a HelloRetryRequest and
  *   the client a second ClientHello (the fingerprints are the first's);
  *   absent without
+ * - `hello_verify` (b): TRUE when a DTLS server sent a HelloVerifyRequest
+ *   (the fingerprints are those of the first ClientHello); absent without
  * - `cipher` (s): cipher suite the server chose, "0xc02b"; absent
  *   without a ServerHello
  * - `complete` (b): both hellos and, before TLS 1.3, the server's

@@ -41,8 +41,10 @@ G_BEGIN_DECLS
 /* Largest record payload accepted: 2^14 plus the 2048 bytes of expansion
  * RFC 5246 §6.2.3 allows a TLSCiphertext. */
 #define NTPAC_TLS_MAX_RECORD_LENGTH (16384 + 2048)
-/* Largest handshake message (header included) buffered per direction. */
-#define NTPAC_TLS_MAX_HANDSHAKE_SIZE (256 * 1024)
+/* Largest handshake message (header included) buffered per direction.
+ * Certificate messages of several hundred KiB are met (one certificate
+ * with thousands of names); TLS allows 2^24 bytes. */
+#define NTPAC_TLS_MAX_HANDSHAKE_SIZE (1024 * 1024)
 /* Handshakes parsed per connection; bounds the records held until taken. */
 #define NTPAC_TLS_MAX_HANDSHAKES 32
 /* Certificates kept per chain. */
@@ -66,6 +68,22 @@ typedef enum
 } NtpacTlsStatus;
 
 /**
+ * NtpacTlsTransport:
+ * @NTPAC_TLS_TRANSPORT_TCP: TLS records on a TCP stream
+ * @NTPAC_TLS_TRANSPORT_DTLS: DTLS (RFC 6347, RFC 9147) over datagrams
+ * @NTPAC_TLS_TRANSPORT_QUIC: QUIC CRYPTO frames (RFC 9001)
+ *
+ * What carries a handshake; each value is the protocol character that
+ * starts its JA4 fingerprint.
+ */
+typedef enum
+{
+  NTPAC_TLS_TRANSPORT_TCP = 't',
+  NTPAC_TLS_TRANSPORT_DTLS = 'd',
+  NTPAC_TLS_TRANSPORT_QUIC = 'q',
+} NtpacTlsTransport;
+
+/**
  * NtpacTlsParser:
  *
  * TLS parsing state of one TCP conversation, both directions: record
@@ -75,6 +93,21 @@ typedef enum
 typedef struct _NtpacTlsParser NtpacTlsParser;
 
 NtpacTlsParser *ntpac_tls_parser_new         (void);
+NtpacTlsParser *ntpac_tls_parser_new_for     (NtpacTlsTransport  transport);
+void            ntpac_tls_parser_feed_handshake (NtpacTlsParser *self,
+                                                 gboolean        from_client,
+                                                 const guint8   *data,
+                                                 gsize           len,
+                                                 GPtrArray      *anomalies);
+void            ntpac_tls_parser_feed_record (NtpacTlsParser  *self,
+                                              gboolean         from_client,
+                                              guint8           content_type,
+                                              const guint8    *payload,
+                                              gsize            len,
+                                              GPtrArray       *anomalies);
+void            ntpac_tls_parser_lost        (NtpacTlsParser  *self,
+                                              gboolean         from_client,
+                                              GPtrArray       *anomalies);
 void            ntpac_tls_parser_free        (NtpacTlsParser  *self);
 NtpacTlsStatus  ntpac_tls_parser_feed        (NtpacTlsParser  *self,
                                               gboolean         from_client,

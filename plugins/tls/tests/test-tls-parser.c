@@ -157,6 +157,18 @@ count_anomalies (Conn        *conn,
   return n;
 }
 
+static guint
+count_ptr (GPtrArray   *anomalies,
+           const gchar *id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < anomalies->len; i++)
+    if (g_str_equal (anomalies->pdata[i], id))
+      n++;
+  return n;
+}
+
 /* ---- record checks -------------------------------------------------------- */
 
 static const gchar *
@@ -779,6 +791,230 @@ test_split_server_flight (void)
         assert_certificate (intermediate, &tb_intermediate_expected, chain.intermediate);
         g_assert_cmpuint (conn->anomalies->len, ==, 0);
       }
+}
+
+/* A leaf with @n_names more DNS names than the example's, in @extra. */
+static gchar *
+many_names (guint n_names)
+{
+  GString *extra = g_string_new (NULL);
+
+  for (guint i = 0; i < n_names; i++)
+    g_string_append_printf (extra, ",DNS:name%05u.alt.example.com", i);
+  return g_string_free (extra, FALSE);
+}
+
+static void
+test_large_certificate (void)
+{
+  const guint n_names = 12000;
+  g_autofree gchar *extra = many_names (n_names);
+  g_auto(Chain) chain = { NULL, NULL };
+  g_autoptr(GByteArray) hello = named_client_hello ("www.example.com");
+  g_autoptr(GByteArray) client = hello_record (hello);
+  g_autoptr(GByteArray) messages = tb_server_hello (0x0303, 0xc02b, 0, FALSE);
+  g_autoptr(GByteArray) certificate = NULL;
+  g_autoptr(GByteArray) done = server_hello_done ();
+  g_autoptr(GByteArray) finish = g_byte_array_new ();
+  static const gsize fragments[] = { 16384, 1000 };
+  GBytes *ders[2];
+
+  g_test_summary ("A Certificate message of more than 256 KiB (one "
+                  "certificate naming 12000 hosts, as servers send) cut "
+                  "into records and TCP segments: the chain is whole and "
+                  "every name is listed.");
+
+  tb_example_chain (extra, &chain.leaf, &chain.intermediate);
+  g_assert_cmpuint (g_bytes_get_size (chain.leaf), >, 256 * 1024);
+  ders[0] = chain.leaf;
+  ders[1] = chain.intermediate;
+  certificate = tb_certificate (ders, 2);
+  g_byte_array_append (messages, certificate->data, certificate->len);
+  g_byte_array_append (messages, done->data, done->len);
+  append_change_cipher_spec (finish);
+  for (guint i = 0; i < G_N_ELEMENTS (fragments); i++)
+    {
+      g_autoptr(GByteArray) server = g_byte_array_new ();
+      g_autoptr(Conn) conn = conn_new ();
+      g_autoptr(GPtrArray) records = NULL;
+      g_autoptr(GVariant) certs = NULL;
+      g_autoptr(GVariant) leaf = NULL;
+      g_autoptr(GVariant) intermediate = NULL;
+      g_autoptr(GVariant) san = NULL;
+      g_autofree gchar *sha256 = sha256_hex (chain.leaf);
+      const gchar *name = NULL;
+
+      tb_records (server, TB_CONTENT_HANDSHAKE, messages->data, messages->len,
+                  fragments[i]);
+      conn_feed_array (conn, TRUE, client);
+      conn_feed_chunked (conn, FALSE, server->data, server->len, 1448);
+      conn_feed_array (conn, TRUE, finish);
+      g_assert_cmpuint (conn->anomalies->len, ==, 0);
+      records = conn_take (conn);
+      g_assert_cmpuint (records->len, ==, 1);
+      g_assert_true (lookup_complete (records->pdata[0]));
+      g_assert_cmpstr (lookup_string (records->pdata[0], "sni"), ==, "www.example.com");
+      certs = certificates (records->pdata[0]);
+      g_assert_cmpuint (g_variant_n_children (certs), ==, 2);
+      leaf = g_variant_get_child_value (certs, 0);
+      intermediate = g_variant_get_child_value (certs, 1);
+      g_assert_cmpstr (lookup_string (leaf, "sha256"), ==, sha256);
+      g_assert_cmpstr (lookup_string (leaf, "subject"), ==, tb_leaf_expected.subject);
+      san = g_variant_lookup_value (leaf, "san", G_VARIANT_TYPE_STRING_ARRAY);
+      g_assert_nonnull (san);
+      g_assert_cmpuint (g_variant_n_children (san), ==, 4 + n_names);
+      g_variant_get_child (san, 4 + n_names - 1, "&s", &name);
+      g_assert_cmpstr (name, ==, "name11999.alt.example.com");
+      assert_certificate (intermediate, &tb_intermediate_expected, chain.intermediate);
+    }
+}
+
+static void
+test_certificate_tiny_records (void)
+{
+  g_auto(Chain) chain = make_chain ();
+  GBytes *ders[2] = { chain.leaf, chain.intermediate };
+  g_autoptr(GByteArray) hello = named_client_hello ("www.example.com");
+  g_autoptr(GByteArray) client = g_byte_array_new ();
+  g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0xc02b, 0, FALSE);
+  g_autoptr(GByteArray) certificate = tb_certificate (ders, 2);
+  g_autoptr(GByteArray) done = server_hello_done ();
+  g_autoptr(GByteArray) finish = g_byte_array_new ();
+  static const gsize fragments[] = { 1, 3, 7 };
+  static const gsize chunks[] = { 2, 5, 11, 1448 };
+
+  g_test_summary ("The ServerHello alone, then a Certificate in records of "
+                  "1 to 7 bytes, the last sharing its record with "
+                  "ServerHelloDone, the records cut into segments that "
+                  "end inside record headers; the ClientHello in 5-byte "
+                  "records: every field is found.");
+
+  tb_records (client, TB_CONTENT_HANDSHAKE, hello->data, hello->len, 5);
+  append_change_cipher_spec (finish);
+  for (guint i = 0; i < G_N_ELEMENTS (fragments); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (chunks); j++)
+      {
+        g_autoptr(GByteArray) server = hello_record (server_hello);
+        g_autoptr(GByteArray) rest = g_byte_array_new ();
+        g_autoptr(Conn) conn = conn_new ();
+        g_autoptr(GPtrArray) records = NULL;
+        g_autoptr(GVariant) certs = NULL;
+        g_autoptr(GVariant) leaf = NULL;
+        g_autoptr(GVariant) intermediate = NULL;
+
+        g_byte_array_append (rest, certificate->data, certificate->len);
+        g_byte_array_append (rest, done->data, done->len);
+        tb_records (server, TB_CONTENT_HANDSHAKE, rest->data, rest->len,
+                    fragments[i]);
+        conn_feed_chunked (conn, TRUE, client->data, client->len, chunks[j]);
+        conn_feed_chunked (conn, FALSE, server->data, server->len, chunks[j]);
+        conn_feed_array (conn, TRUE, finish);
+        g_assert_cmpuint (conn->anomalies->len, ==, 0);
+        records = conn_take (conn);
+        g_assert_cmpuint (records->len, ==, 1);
+        g_assert_true (lookup_complete (records->pdata[0]));
+        g_assert_cmpstr (lookup_string (records->pdata[0], "sni"), ==, "www.example.com");
+        g_assert_cmpstr (lookup_string (records->pdata[0], "cipher"), ==, "0xc02b");
+        certs = certificates (records->pdata[0]);
+        g_assert_cmpuint (g_variant_n_children (certs), ==, 2);
+        leaf = g_variant_get_child_value (certs, 0);
+        intermediate = g_variant_get_child_value (certs, 1);
+        assert_certificate (leaf, &tb_leaf_expected, chain.leaf);
+        assert_certificate (intermediate, &tb_intermediate_expected, chain.intermediate);
+      }
+}
+
+/* Feeds @data to ntpac_tls_parser_feed_handshake() @chunk bytes at a
+ * time. */
+static void
+feed_messages (NtpacTlsParser *parser,
+               gboolean        from_client,
+               const guint8   *data,
+               gsize           len,
+               gsize           chunk,
+               GPtrArray      *anomalies)
+{
+  for (gsize offset = 0; offset < len; offset += chunk)
+    ntpac_tls_parser_feed_handshake (parser, from_client, data + offset,
+                                     MIN (chunk, len - offset), anomalies);
+}
+
+static void
+test_handshake_stream_quic (void)
+{
+  g_autoptr(GByteArray) hello = tb_spec_client_hello (TRUE, FALSE);
+  g_autoptr(GByteArray) server_hello = tb_server_hello (0x0303, 0x1301, 0x0304, FALSE);
+  static const gsize chunks[] = { 1, 7, 100000 };
+
+  g_test_summary ("The JA4 specification's ClientHello and a TLS 1.3 "
+                  "ServerHello given as bare handshake messages, as QUIC "
+                  "CRYPTO frames carry them, in pieces of 1 to all bytes: "
+                  "JA4 starts with q, the rest is the TLS values.");
+
+  for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
+    {
+      g_autoptr(NtpacTlsParser) parser = ntpac_tls_parser_new_for (NTPAC_TLS_TRANSPORT_QUIC);
+      g_autoptr(GPtrArray) anomalies = g_ptr_array_new ();
+      g_autoptr(GVariant) record = NULL;
+
+      feed_messages (parser, TRUE, hello->data, hello->len, chunks[i], anomalies);
+      g_assert_null (ntpac_tls_parser_take_record (parser));
+      feed_messages (parser, FALSE, server_hello->data, server_hello->len, chunks[i],
+                     anomalies);
+      record = g_variant_ref_sink (ntpac_tls_parser_take_record (parser));
+      g_assert_nonnull (record);
+      g_assert_cmpuint (anomalies->len, ==, 0);
+      /* SPEC_JA4 with the QUIC protocol character. */
+      g_assert_cmpstr (lookup_string (record, "ja4"), ==, "q13d1516h2_8daaf6152771_e5627efa2ab1");
+      g_assert_cmpstr (lookup_string (record, "ja3"), ==, SPEC_JA3);
+      g_assert_cmpstr (lookup_string (record, "sni"), ==, "example.org");
+      g_assert_cmpstr (lookup_string (record, "version"), ==, "TLS 1.3");
+      g_assert_cmpstr (lookup_string (record, "cipher"), ==, "0x1301");
+      g_assert_true (lookup_complete (record));
+      assert_alpn (record, tb_h2_http11);
+    }
+}
+
+static void
+test_handshake_stream_dtls (void)
+{
+  static const guint16 ciphers[] = { 0xc02b, 0xc02f, 0x00ff };
+  static const guint16 versions[] = { 0xfefc, 0xfefd };
+  static const guint8 cookie[20] = { 0xc0, 0x0c, 0x1e };
+  g_autoptr(GByteArray) exts = g_byte_array_new ();
+  g_autoptr(GByteArray) hello = NULL;
+  g_autoptr(NtpacTlsParser) parser = ntpac_tls_parser_new_for (NTPAC_TLS_TRANSPORT_DTLS);
+  g_autoptr(NtpacTlsParser) tcp = ntpac_tls_parser_new ();
+  g_autoptr(GPtrArray) anomalies = g_ptr_array_new ();
+  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GVariant) tcp_record = NULL;
+
+  g_test_summary ("A DTLS ClientHello (cookie after the session id) "
+                  "offering DTLS 1.3 and 1.2: JA4 starts dd3 (DTLS "
+                  "versions count down), the version is DTLS 1.3; the "
+                  "same bytes read as TLS are not a ClientHello.");
+
+  tb_ext_server_name (exts, "webrtc.example");
+  tb_ext_u16_list (exts, 0x002b, 1, versions, G_N_ELEMENTS (versions));
+  hello = tb_dtls_client_hello (0xfefd, cookie, sizeof cookie, ciphers,
+                                G_N_ELEMENTS (ciphers), exts);
+  ntpac_tls_parser_feed_handshake (parser, TRUE, hello->data, hello->len, anomalies);
+  ntpac_tls_parser_finish (parser);
+  record = g_variant_ref_sink (ntpac_tls_parser_take_record (parser));
+  g_assert_cmpuint (anomalies->len, ==, 0);
+  g_assert_cmpstr (lookup_string (record, "sni"), ==, "webrtc.example");
+  g_assert_cmpstr (lookup_string (record, "version"), ==, "DTLS 1.3");
+  /* JA4 writes DTLS 1.3 "d3"; 3 ciphers, 2 extensions, no ALPN. The
+   * hashes are those of TLS, tested above: the prefix is what differs. */
+  g_assert_true (g_str_has_prefix (lookup_string (record, "ja4"), "dd3d030200_"));
+  g_assert_cmpstr (lookup_string (record, "ja3_string"), ==,
+                   "65277,49195-49199-255,0-43,,");
+
+  ntpac_tls_parser_feed_handshake (tcp, TRUE, hello->data, hello->len, anomalies);
+  ntpac_tls_parser_finish (tcp);
+  tcp_record = g_variant_ref_sink (ntpac_tls_parser_take_record (tcp));
+  g_assert_null (lookup_string (tcp_record, "ja4"));
+  g_assert_cmpuint (count_ptr (anomalies, NTPAC_TLS_ANOMALY_MALFORMED_HANDSHAKE), ==, 1);
 }
 
 static void
@@ -1675,6 +1911,10 @@ main (int    argc,
   g_test_add_func ("/tls/handshake/tls12-generator", test_tls12_generator);
   g_test_add_func ("/tls/handshake/tls12-generator-truth", test_tls12_generator_truth);
   g_test_add_func ("/tls/handshake/split-server-flight", test_split_server_flight);
+  g_test_add_func ("/tls/handshake/large-certificate", test_large_certificate);
+  g_test_add_func ("/tls/handshake-stream/quic", test_handshake_stream_quic);
+  g_test_add_func ("/tls/handshake-stream/dtls", test_handshake_stream_dtls);
+  g_test_add_func ("/tls/handshake/certificate-tiny-records", test_certificate_tiny_records);
   g_test_add_func ("/tls/handshake/tls13", test_tls13);
   g_test_add_func ("/tls/handshake/hello-retry", test_hello_retry);
   g_test_add_func ("/tls/handshake/several", test_several_handshakes);

@@ -200,6 +200,78 @@ tb_client_hello (guint16        version,
   return tb_message (TB_HANDSHAKE_CLIENT_HELLO, body->data, body->len);
 }
 
+/* A DTLS ClientHello (RFC 6347 §4.2.1), with a TLS handshake header. */
+GByteArray *
+tb_dtls_client_hello (guint16        version,
+                      const guint8  *cookie,
+                      guint8         cookie_len,
+                      const guint16 *ciphers,
+                      guint          n_ciphers,
+                      GByteArray    *exts)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  gsize list;
+
+  tb_put_u16 (body, version);
+  put_random_and_session (body, NULL);
+  tb_put_u8 (body, cookie_len);
+  tb_put_bytes (body, cookie, cookie_len);
+  list = tb_begin (body, 2);
+  for (guint i = 0; i < n_ciphers; i++)
+    tb_put_u16 (body, ciphers[i]);
+  tb_end (body, list, 2);
+  tb_put_u8 (body, 1);
+  tb_put_u8 (body, 0);
+  if (exts != NULL)
+    {
+      tb_put_u16 (body, exts->len);
+      tb_put_bytes (body, exts->data, exts->len);
+    }
+  return tb_message (TB_HANDSHAKE_CLIENT_HELLO, body->data, body->len);
+}
+
+/* One DTLS handshake fragment (RFC 6347 §4.2.2) of @message (a message
+ * with its 4-byte TLS header): bytes @offset to @offset + @length of its
+ * body, under the 12-byte DTLS header with @message_seq. */
+GByteArray *
+tb_dtls_fragment (const GByteArray *message,
+                  guint16           message_seq,
+                  gsize             offset,
+                  gsize             length)
+{
+  GByteArray *out = g_byte_array_new ();
+  gsize body_len = message->len - 4;
+
+  g_assert (offset + length <= body_len);
+  tb_put_u8 (out, message->data[0]);
+  tb_put_u24 (out, body_len);
+  tb_put_u16 (out, message_seq);
+  tb_put_u24 (out, offset);
+  tb_put_u24 (out, length);
+  tb_put_bytes (out, message->data + 4 + offset, length);
+  return out;
+}
+
+/* A DTLS record (RFC 6347 §4.1): 13-byte header, then @data. */
+void
+tb_dtls_record (GByteArray   *out,
+                guint8        type,
+                guint16       version,
+                guint16       epoch,
+                guint64       sequence,
+                const guint8 *data,
+                gsize         len)
+{
+  tb_put_u8 (out, type);
+  tb_put_u16 (out, version);
+  tb_put_u16 (out, epoch);
+  tb_put_u16 (out, (sequence >> 32) & 0xffff);
+  tb_put_u16 (out, (sequence >> 16) & 0xffff);
+  tb_put_u16 (out, sequence & 0xffff);
+  tb_put_u16 (out, len);
+  tb_put_bytes (out, data, len);
+}
+
 GByteArray *
 tb_server_hello (guint16  version,
                  guint16  cipher,

@@ -73,6 +73,26 @@ GByteArray *tb_certificate       (GBytes *const      *ders,
                                   guint               n_ders);
 GByteArray *tb_sslv2_client_hello (guint16            version);
 
+/* DTLS: a ClientHello with a cookie (TLS header), a fragment of a
+ * message under the DTLS handshake header, a record. */
+GByteArray *tb_dtls_client_hello (guint16             version,
+                                  const guint8       *cookie,
+                                  guint8              cookie_len,
+                                  const guint16      *ciphers,
+                                  guint               n_ciphers,
+                                  GByteArray         *exts);
+GByteArray *tb_dtls_fragment     (const GByteArray   *message,
+                                  guint16             message_seq,
+                                  gsize               offset,
+                                  gsize               length);
+void        tb_dtls_record       (GByteArray         *out,
+                                  guint8              type,
+                                  guint16             version,
+                                  guint16             epoch,
+                                  guint64             sequence,
+                                  const guint8       *data,
+                                  gsize               len);
+
 void        tb_records           (GByteArray         *out,
                                   guint8              type,
                                   const guint8       *data,
