@@ -442,9 +442,10 @@ read_done (NtpacBalancer          *self,
 static void
 wait_for_shards (NtpacBalancer *self)
 {
-  gboolean stop_seen = g_atomic_int_get (&self->stop_requested) != 0;
-
-  while (any_pending (self))
+  /* A stop request that ended the reading is spent: another one stops
+   * the waiting. */
+  g_atomic_int_set (&self->stop_requested, 0);
+  while (any_pending (self) && !g_atomic_int_get (&self->stop_requested))
     {
       GError *error = NULL;
       guint peer = 0;
@@ -460,13 +461,6 @@ wait_for_shards (NtpacBalancer *self)
             shard_failed (self, peer, error);
           else
             g_clear_error (&error);
-          if (!stop_seen && g_atomic_int_get (&self->stop_requested))
-            {
-              stop_seen = TRUE;
-              g_atomic_int_set (&self->stop_requested, 0);
-            }
-          else if (stop_seen && g_atomic_int_get (&self->stop_requested))
-            break;
           continue;
         }
       if (peer >= self->stats.n_shards)

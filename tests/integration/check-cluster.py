@@ -12,6 +12,8 @@ process, over the tcp-remote transport.
   nothing is lost.
 - A reassembler killed mid-run makes the balancer fail, naming the
   shard; the other shards store what they had, marked interrupted.
+- SIGTERM on the balancer mid-run ends the whole cluster cleanly: every
+  shard stores what it was sent, marked interrupted.
 - Without keys, only loopback addresses are accepted.
 
 - With ../shared/pcaps there: captures with IP fragments (complete,
@@ -205,6 +207,33 @@ def check_killed(capture):
     results.append(("a reassembler killed mid-run fails the run", problems))
 
 
+def check_balancer_stopped(capture):
+    problems = []
+    procs, dbs, endpoints = start_reassemblers("balancer-stopped", 2, None)
+    balancer = subprocess.Popen([engine, *balancer_args(endpoints, None, capture)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_run(dbs[1], balancer)
+    # The shard held up, the balancer is surely mid-run when told to stop.
+    procs[1].send_signal(signal.SIGSTOP)
+    time.sleep(0.3)
+    balancer.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    procs[1].send_signal(signal.SIGCONT)
+    so, se = balancer.communicate(timeout=TIMEOUT)
+    ends = finish(procs)
+    if balancer.returncode != 128 + signal.SIGTERM:
+        problems.append(f"balancer exit {balancer.returncode}: {se.strip()[:300]}")
+    else:
+        states = [s["state"] for s in json.loads(so)["shards"]]
+        if states != ["interrupted", "interrupted"]:
+            problems.append(f"the balancer says the shards are {states}")
+    for k in range(2):
+        state = stats_state(dbs[k])
+        if state != "interrupted":
+            problems.append(f"shard {k} says {state} (exit {ends[k][0]}: {ends[k][2].strip()[:200]!r})")
+    results.append(("SIGTERM on the balancer stops the cluster cleanly", problems))
+
+
 os.makedirs(workdir, exist_ok=True)
 capture = os.path.join(workdir, "cluster.pcap")
 subprocess.run([generator, "-o", capture, "--size", "12M", "--seed", "7", "--ipv6", "0.3",
@@ -243,6 +272,7 @@ shutil.rmtree(big_single, ignore_errors=True)
 run("run", "--no-progress", "-o", big_single, big)
 check_stopped(big, big_single)
 check_killed(big)
+check_balancer_stopped(big)
 for name in FRAGMENT_CAPTURES:
     path = os.path.join(pcaps or "", name)
     if pcaps and os.path.exists(path):
