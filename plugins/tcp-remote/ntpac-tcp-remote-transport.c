@@ -34,14 +34,14 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "ntpac-tcp-remote-keys.h"
+#include "ntpac-tcp-remote-source.h"
 #include "ntpac-tcp-remote-transport.h"
 
 #define PROTOCOL_VERSION   1
 #define DEFAULT_CREDITS    8
 #define MAX_CREDITS        1024
 #define HEARTBEAT_IVL_MS   1000
-#define KEY_TEXT_LENGTH    40    /* Z85 of 32 bytes */
-#define MAX_ZAP_PARTS      8
 
 enum
 {
@@ -86,14 +86,11 @@ struct _NtpacTcpRemoteTransport
   GMainContext   *ctx;
   gboolean        receiving;       /* listen()ed: a reassembler */
   GPtrArray      *peers;           /* Peer */
-  void           *zap;
-  GSource        *zap_source;
-  GHashTable     *allowed;         /* Z85 public keys of the balancers */
+  NtpacTcpRemoteZap *zap;        /* lets in the allowed balancers */
   gint            owed_credits;    /* atomic: batches released, credit not sent yet */
   gint            outstanding;     /* atomic: batches received, not released */
   GQueue          inbox;           /* Inbound */
   gint            accepted_fd;     /* the balancer's connection, on a reassembler */
-  GHashTable     *refused;         /* keys refused and said so (each is said once) */
   gint64          handshake_said;  /* when a failed handshake was last said */
   guint           handshakes_failed;
 };
@@ -117,146 +114,6 @@ struct _Peer
 
 G_DEFINE_FINAL_TYPE (NtpacTcpRemoteTransport, ntpac_tcp_remote_transport, NTPAC_TYPE_TRANSPORT)
 
-/* ---- a GSource for a ZeroMQ socket ----------------------------------- */
-
-typedef struct
-{
-  GSource  source;
-  void    *socket;
-} ZmqSource;
-
-static gboolean
-zmq_source_readable (ZmqSource *s)
-{
-  gint events = 0;
-  size_t len = sizeof events;
-
-  if (zmq_getsockopt (s->socket, ZMQ_EVENTS, &events, &len) != 0)
-    return FALSE;
-  return (events & ZMQ_POLLIN) != 0;
-}
-
-static gboolean
-zmq_source_prepare (GSource *source,
-                    gint    *timeout)
-{
-  *timeout = -1;
-  return zmq_source_readable ((ZmqSource *) source);
-}
-
-static gboolean
-zmq_source_check (GSource *source)
-{
-  return zmq_source_readable ((ZmqSource *) source);
-}
-
-static gboolean
-zmq_source_dispatch (GSource     *source,
-                     GSourceFunc  callback,
-                     gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs zmq_source_funcs = {
-  zmq_source_prepare, zmq_source_check, zmq_source_dispatch, NULL, NULL, NULL,
-};
-
-static GSource *
-zmq_source_new (GMainContext *ctx,
-                void         *socket,
-                GSourceFunc   func,
-                gpointer      data)
-{
-  GSource *source = g_source_new (&zmq_source_funcs, sizeof (ZmqSource));
-  gint fd = -1;
-  size_t len = sizeof fd;
-
-  ((ZmqSource *) source)->socket = socket;
-  zmq_getsockopt (socket, ZMQ_FD, &fd, &len);
-  g_source_add_unix_fd (source, fd, G_IO_IN);
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, ctx);
-  return source;
-}
-
-/* ---- settings --------------------------------------------------------- */
-
-static gboolean
-settings_error (GError     **error,
-                const gchar *format,
-                ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-settings_error (GError     **error,
-                const gchar *format,
-                ...)
-{
-  va_list args;
-  gchar *message;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, NTPAC_TRANSPORT_ERROR, NTPAC_TRANSPORT_ERROR_SETTINGS, message);
-  g_free (message);
-  return FALSE;
-}
-
-/* A key file holds one Z85 key (40 characters) on a line of its own;
- * lines starting with # are comments. */
-static gboolean
-read_key_file (const gchar  *path,
-               gchar         key[KEY_TEXT_LENGTH + 1],
-               GError      **error)
-{
-  g_autofree gchar *text = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_auto(GStrv) lines = NULL;
-  guint8 binary[32];
-
-  if (!g_file_get_contents (path, &text, NULL, &read_error))
-    return settings_error (error, _("Cannot read the key file “%s”: %s"), path, read_error->message);
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      gchar *line = g_strstrip (lines[i]);
-
-      if (*line == '\0' || *line == '#')
-        continue;
-      if (strlen (line) != KEY_TEXT_LENGTH || zmq_z85_decode (binary, line) == NULL)
-        break;
-      memcpy (key, line, KEY_TEXT_LENGTH + 1);
-      return TRUE;
-    }
-  return settings_error (error, _("“%s” holds no key: a key file has one line of 40 Z85 characters "
-                                  "(write key pairs with “ntpac-engine keygen”)"), path);
-}
-
-/* Only loopback endpoints may go without authentication. */
-static gboolean
-is_loopback_endpoint (const gchar *endpoint)
-{
-  const gchar *host, *colon;
-  g_autofree gchar *name = NULL;
-
-  if (g_str_has_prefix (endpoint, "ipc://") || g_str_has_prefix (endpoint, "inproc://"))
-    return TRUE;
-  if (!g_str_has_prefix (endpoint, "tcp://"))
-    return FALSE;
-  host = endpoint + strlen ("tcp://");
-  colon = strrchr (host, ':');
-  if (colon == NULL)
-    return FALSE;
-  name = g_strndup (host, colon - host);
-  if (name[0] == '[' && name[strlen (name) - 1] == ']')
-    {
-      memmove (name, name + 1, strlen (name));
-      name[strlen (name) - 1] = '\0';
-    }
-  return g_str_equal (name, "localhost") || g_str_equal (name, "::1") || g_str_has_prefix (name, "127.");
-}
-
 static gboolean
 check_security (NtpacTcpRemoteTransport  *self,
                 const gchar              *endpoint,
@@ -264,9 +121,9 @@ check_security (NtpacTcpRemoteTransport  *self,
 {
   if (!self->insecure)
     return TRUE;
-  if (is_loopback_endpoint (endpoint))
+  if (ntpac_tcp_remote_is_loopback (endpoint))
     return TRUE;
-  return settings_error (error, _("“%s” is not a loopback address: without keys (--insecure) peers "
+  return ntpac_tcp_remote_settings_error (error, _("“%s” is not a loopback address: without keys (--insecure) peers "
                                   "may only be on this machine; give CURVE keys to reach other machines"),
                          endpoint);
 }
@@ -671,8 +528,8 @@ peer_new (NtpacTcpRemoteTransport *self,
                       ZMQ_EVENT_DISCONNECTED);
   p->monitor = zmq_socket (self->zctx, ZMQ_PAIR);
   zmq_connect (p->monitor, monitor_address);
-  p->source = zmq_source_new (self->ctx, p->socket, peer_drain, p);
-  p->monitor_source = zmq_source_new (self->ctx, p->monitor, monitor_drain, p);
+  p->source = ntpac_tcp_remote_source_new (self->ctx, p->socket, peer_drain, p);
+  p->monitor_source = ntpac_tcp_remote_source_new (self->ctx, p->monitor, monitor_drain, p);
   return p;
 }
 
@@ -747,29 +604,29 @@ ntpac_tcp_remote_transport_connect_peers (NtpacTransport       *transport,
                                           GError              **error)
 {
   NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (transport);
-  gchar secret[KEY_TEXT_LENGTH + 1], public[KEY_TEXT_LENGTH + 1];
+  gchar secret[NTPAC_TCP_REMOTE_KEY_LENGTH + 1], public[NTPAC_TCP_REMOTE_KEY_LENGTH + 1];
   guint n = g_strv_length ((gchar **) endpoints);
   guint n_server_keys = self->server_key_files != NULL ? g_strv_length (self->server_key_files) : 0;
 
   if (n == 0)
-    return settings_error (error, _("No reassembler to connect to: give --connect tcp://HOST:PORT"));
+    return ntpac_tcp_remote_settings_error (error, _("No reassembler to connect to: give --connect tcp://HOST:PORT"));
   for (guint i = 0; i < n; i++)
     if (!check_security (self, endpoints[i], error))
       return FALSE;
   if (!self->insecure)
     {
       if (self->secret_key_file == NULL)
-        return settings_error (error, _("The balancer has no key: give --curve-secret FILE "
+        return ntpac_tcp_remote_settings_error (error, _("The balancer has no key: give --curve-secret FILE "
                                         "(or --insecure, on loopback addresses only)"));
       if (n_server_keys == 0 && self->server_key_file == NULL)
-        return settings_error (error, _("The reassemblers' public keys are not known: give --curve-server FILE"));
+        return ntpac_tcp_remote_settings_error (error, _("The reassemblers' public keys are not known: give --curve-server FILE"));
       if (n_server_keys > 1 && n_server_keys != n)
-        return settings_error (error, _("%u public keys (--curve-server) for %u reassemblers (--connect): "
+        return ntpac_tcp_remote_settings_error (error, _("%u public keys (--curve-server) for %u reassemblers (--connect): "
                                         "give one for all, or one for each in the same order"), n_server_keys, n);
-      if (!read_key_file (self->secret_key_file, secret, error))
+      if (!ntpac_tcp_remote_read_key (self->secret_key_file, secret, error))
         return FALSE;
       if (zmq_curve_public (public, secret) != 0)
-        return settings_error (error, _("“%s” is not a secret key"), self->secret_key_file);
+        return ntpac_tcp_remote_settings_error (error, _("“%s” is not a secret key"), self->secret_key_file);
     }
   ensure_context (self);
   for (guint i = 0; i < n; i++)
@@ -779,18 +636,18 @@ ntpac_tcp_remote_transport_connect_peers (NtpacTransport       *transport,
       g_ptr_array_add (self->peers, p);
       if (!self->insecure)
         {
-          gchar server[KEY_TEXT_LENGTH + 1];
+          gchar server[NTPAC_TCP_REMOTE_KEY_LENGTH + 1];
           const gchar *file = n_server_keys > 1 ? self->server_key_files[i] :
                               n_server_keys == 1 ? self->server_key_files[0] : self->server_key_file;
 
-          if (!read_key_file (file, server, error))
+          if (!ntpac_tcp_remote_read_key (file, server, error))
             return FALSE;
-          zmq_setsockopt (p->socket, ZMQ_CURVE_SERVERKEY, server, KEY_TEXT_LENGTH);
-          zmq_setsockopt (p->socket, ZMQ_CURVE_PUBLICKEY, public, KEY_TEXT_LENGTH);
-          zmq_setsockopt (p->socket, ZMQ_CURVE_SECRETKEY, secret, KEY_TEXT_LENGTH);
+          zmq_setsockopt (p->socket, ZMQ_CURVE_SERVERKEY, server, NTPAC_TCP_REMOTE_KEY_LENGTH);
+          zmq_setsockopt (p->socket, ZMQ_CURVE_PUBLICKEY, public, NTPAC_TCP_REMOTE_KEY_LENGTH);
+          zmq_setsockopt (p->socket, ZMQ_CURVE_SECRETKEY, secret, NTPAC_TCP_REMOTE_KEY_LENGTH);
         }
       if (zmq_connect (p->socket, endpoints[i]) != 0)
-        return settings_error (error, _("Cannot connect to “%s”: %s"), endpoints[i], zmq_strerror (zmq_errno ()));
+        return ntpac_tcp_remote_settings_error (error, _("Cannot connect to “%s”: %s"), endpoints[i], zmq_strerror (zmq_errno ()));
       if (!peer_send_u32 (p, 'H', PROTOCOL_VERSION, error))
         return FALSE;
     }
@@ -870,117 +727,12 @@ ntpac_tcp_remote_transport_send_message (NtpacTransport  *transport,
 /* ---- the reassembler's side ------------------------------------------- */
 
 static gboolean
-load_allowed_keys (NtpacTcpRemoteTransport  *self,
-                   GError                  **error)
-{
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) dir_error = NULL;
-  const gchar *name;
-
-  if (self->clients_dir == NULL)
-    return settings_error (error, _("No balancer may connect: give --curve-clients DIR, a folder of the "
-                                    "balancers' public keys (NAME.pub), or --insecure on a loopback address"));
-  dir = g_dir_open (self->clients_dir, 0, &dir_error);
-  if (dir == NULL)
-    return settings_error (error, _("Cannot read the folder of allowed keys “%s”: %s"),
-                           self->clients_dir, dir_error->message);
-  self->allowed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *path = NULL;
-      gchar key[KEY_TEXT_LENGTH + 1];
-
-      if (!g_str_has_suffix (name, ".pub"))
-        continue;
-      path = g_build_filename (self->clients_dir, name, NULL);
-      if (!read_key_file (path, key, error))
-        return FALSE;
-      g_hash_table_add (self->allowed, g_strdup (key));
-    }
-  if (g_hash_table_size (self->allowed) == 0)
-    return settings_error (error, _("“%s” holds no public key (NAME.pub): no balancer could connect"),
-                           self->clients_dir);
-  return TRUE;
-}
-
-/* ZAP (RFC 27): ZeroMQ asks, for every connection, whether its CURVE
- * public key may come in. */
-static gboolean
-zap_drain (gpointer data)
-{
-  NtpacTcpRemoteTransport *self = data;
-
-  for (;;)
-    {
-      zmq_msg_t parts[MAX_ZAP_PARTS];
-      guint n = 0;
-      gint more = 1;
-      size_t len;
-      gboolean allowed = FALSE;
-      gchar key[KEY_TEXT_LENGTH + 1] = "";
-      g_autofree gchar *address = NULL;
-      const gchar *status;
-
-      while (more)
-        {
-          zmq_msg_t part;
-
-          zmq_msg_init (&part);
-          if (zmq_msg_recv (&part, self->zap, n == 0 ? ZMQ_DONTWAIT : 0) < 0)
-            {
-              zmq_msg_close (&part);
-              break;
-            }
-          if (n < MAX_ZAP_PARTS)
-            {
-              zmq_msg_init (&parts[n]);
-              zmq_msg_move (&parts[n], &part);
-              n++;
-            }
-          zmq_msg_close (&part);
-          len = sizeof more;
-          zmq_getsockopt (self->zap, ZMQ_RCVMORE, &more, &len);
-        }
-      if (n == 0)
-        break;
-      /* version, request id, domain, address, routing id, mechanism, key */
-      if (n >= 7)
-        {
-          address = g_strndup (zmq_msg_data (&parts[3]), zmq_msg_size (&parts[3]));
-          if (zmq_msg_size (&parts[5]) == 5 && memcmp (zmq_msg_data (&parts[5]), "CURVE", 5) == 0 &&
-              zmq_msg_size (&parts[6]) == 32)
-            {
-              zmq_z85_encode (key, zmq_msg_data (&parts[6]), 32);
-              allowed = g_hash_table_contains (self->allowed, key);
-            }
-        }
-      /* Said once per key: a refused peer keeps retrying. */
-      if (!allowed && g_hash_table_add (self->refused, g_strdup (key)))
-        g_warning (_("Refused a balancer connecting from %s: its public key %s is not among the keys in %s"),
-                   address != NULL ? address : "?", key[0] != '\0' ? key : _("(none)"), self->clients_dir);
-      status = allowed ? "200" : "400";
-      zmq_send (self->zap, "1.0", 3, ZMQ_SNDMORE);
-      if (n >= 2)
-        zmq_send (self->zap, zmq_msg_data (&parts[1]), zmq_msg_size (&parts[1]), ZMQ_SNDMORE);
-      else
-        zmq_send (self->zap, "", 0, ZMQ_SNDMORE);
-      zmq_send (self->zap, status, 3, ZMQ_SNDMORE);
-      zmq_send (self->zap, allowed ? "OK" : "Key not allowed", allowed ? 2 : 15, ZMQ_SNDMORE);
-      zmq_send (self->zap, "", 0, ZMQ_SNDMORE);
-      zmq_send (self->zap, "", 0, 0);
-      for (guint i = 0; i < n; i++)
-        zmq_msg_close (&parts[i]);
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 ntpac_tcp_remote_transport_listen (NtpacTransport  *transport,
                                    const gchar     *endpoint,
                                    GError         **error)
 {
   NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (transport);
-  gchar secret[KEY_TEXT_LENGTH + 1];
+  gchar secret[NTPAC_TCP_REMOTE_KEY_LENGTH + 1];
   Peer *p;
 
   if (!check_security (self, endpoint, error))
@@ -988,29 +740,32 @@ ntpac_tcp_remote_transport_listen (NtpacTransport  *transport,
   if (!self->insecure)
     {
       if (self->secret_key_file == NULL)
-        return settings_error (error, _("The reassembler has no key: give --curve-secret FILE "
+        return ntpac_tcp_remote_settings_error (error, _("The reassembler has no key: give --curve-secret FILE "
                                         "(or --insecure, on a loopback address only)"));
-      if (!read_key_file (self->secret_key_file, secret, error) || !load_allowed_keys (self, error))
+      if (!ntpac_tcp_remote_read_key (self->secret_key_file, secret, error))
         return FALSE;
+      if (self->clients_dir == NULL)
+        return ntpac_tcp_remote_settings_error (error, _("No balancer may connect: give --curve-clients DIR, a folder of "
+                                                         "the balancers' public keys (NAME.pub), or --insecure on a "
+                                                         "loopback address"));
     }
   ensure_context (self);
   self->receiving = TRUE;
   if (!self->insecure)
     {
-      self->zap = zmq_socket (self->zctx, ZMQ_REP);
-      if (zmq_bind (self->zap, "inproc://zeromq.zap.01") != 0)
-        return settings_error (error, _("Cannot start the authentication handler: %s"), zmq_strerror (zmq_errno ()));
-      self->zap_source = zmq_source_new (self->ctx, self->zap, zap_drain, self);
+      self->zap = ntpac_tcp_remote_zap_new (self->zctx, self->ctx, self->clients_dir, error);
+      if (self->zap == NULL)
+        return FALSE;
     }
   p = peer_new (self, 0, endpoint);
   g_ptr_array_add (self->peers, p);
   if (!self->insecure)
     {
       set_int (p->socket, ZMQ_CURVE_SERVER, 1);
-      zmq_setsockopt (p->socket, ZMQ_CURVE_SECRETKEY, secret, KEY_TEXT_LENGTH);
+      zmq_setsockopt (p->socket, ZMQ_CURVE_SECRETKEY, secret, NTPAC_TCP_REMOTE_KEY_LENGTH);
     }
   if (zmq_bind (p->socket, endpoint) != 0)
-    return settings_error (error, _("Cannot listen on “%s”: %s"), endpoint, zmq_strerror (zmq_errno ()));
+    return ntpac_tcp_remote_settings_error (error, _("Cannot listen on “%s”: %s"), endpoint, zmq_strerror (zmq_errno ()));
   return TRUE;
 }
 
@@ -1114,7 +869,7 @@ ntpac_tcp_remote_transport_generate_keys (NtpacTransport  *transport,
                                           gchar          **secret_key,
                                           GError         **error)
 {
-  gchar public[KEY_TEXT_LENGTH + 1], secret[KEY_TEXT_LENGTH + 1];
+  gchar public[NTPAC_TCP_REMOTE_KEY_LENGTH + 1], secret[NTPAC_TCP_REMOTE_KEY_LENGTH + 1];
 
   if (zmq_curve_keypair (public, secret) != 0)
     {
@@ -1162,16 +917,7 @@ ntpac_tcp_remote_transport_close (NtpacTransport *transport)
       g_free (in);
     }
   g_clear_pointer (&self->peers, g_ptr_array_unref);
-  if (self->zap_source != NULL)
-    {
-      g_source_destroy (self->zap_source);
-      g_clear_pointer (&self->zap_source, g_source_unref);
-    }
-  if (self->zap != NULL)
-    {
-      zmq_close (self->zap);
-      self->zap = NULL;
-    }
+  g_clear_pointer (&self->zap, ntpac_tcp_remote_zap_free);
   if (self->zctx != NULL)
     {
       /* Waits, up to each socket's linger, for messages still leaving. */
@@ -1179,7 +925,6 @@ ntpac_tcp_remote_transport_close (NtpacTransport *transport)
       self->zctx = NULL;
     }
   g_clear_pointer (&self->ctx, g_main_context_unref);
-  g_clear_pointer (&self->allowed, g_hash_table_unref);
 }
 
 /* ---- GObject ---------------------------------------------------------- */
@@ -1194,7 +939,6 @@ ntpac_tcp_remote_transport_finalize (GObject *object)
   g_free (self->server_key_file);
   g_strfreev (self->server_key_files);
   g_free (self->clients_dir);
-  g_hash_table_unref (self->refused);
   G_OBJECT_CLASS (ntpac_tcp_remote_transport_parent_class)->finalize (object);
 }
 
@@ -1334,6 +1078,5 @@ ntpac_tcp_remote_transport_init (NtpacTcpRemoteTransport *self)
 {
   g_queue_init (&self->inbox);
   self->accepted_fd = -1;
-  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->handshake_said = G_MININT64 / 2;
 }
