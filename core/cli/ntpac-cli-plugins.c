@@ -11,7 +11,10 @@
 
 #include <glib/gi18n.h>
 
+#include <stdlib.h>
+
 #include "ntpac-cli.h"
+#include "ntpac-privileges-private.h"
 
 /* Whether this program is the one in the build tree. */
 static gboolean
@@ -27,14 +30,26 @@ running_uninstalled (void)
  * ntpac_cli_load_registry:
  * @plugin_paths: (nullable): --plugin-path folders
  *
+ * Exits with status 1 when @plugin_paths names folders and the process
+ * is privileged.
+ *
  * Returns: (transfer full): the plugins found
  */
 NtpacRegistry *
 ntpac_cli_load_registry (gchar **plugin_paths)
 {
-  NtpacRegistry *registry = ntpac_registry_new ();
+  NtpacRegistry *registry;
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
 
+  /* main() refuses --plugin-path first; this keeps any other caller
+   * from loading the user's code with rights the user does not have. */
+  if (plugin_paths != NULL && plugin_paths[0] != NULL && ntpac_running_privileged ())
+    {
+      ntpac_cli_error (_("--plugin-path is refused: ntpac-engine runs with more privileges than its user "
+                         "(setuid or capabilities), and would run the plugins with them"));
+      exit (NTPAC_EXIT_ERROR);
+    }
+  registry = ntpac_registry_new ();
   for (guint i = 0; plugin_paths != NULL && plugin_paths[i] != NULL; i++)
     g_ptr_array_add (paths, g_strdup (plugin_paths[i]));
   if (running_uninstalled ())

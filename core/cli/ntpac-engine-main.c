@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ntpac-cli.h"
+#include "ntpac-privileges-private.h"
 
 typedef struct
 {
@@ -41,17 +42,31 @@ print_usage (FILE *out)
                   "\nRun “ntpac-engine COMMAND --help” for the options of a command.\n"));
 }
 
+/* Whether a command's options name --plugin-path (as GOption reads them:
+ * whole words, up to "--"). */
+static gboolean
+names_plugin_path (int    argc,
+                   char **argv)
+{
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    if (g_str_equal (argv[i], "--plugin-path") || g_str_has_prefix (argv[i], "--plugin-path="))
+      return TRUE;
+  return FALSE;
+}
+
 int
 main (int    argc,
       char **argv)
 {
   const gchar *name;
+  const gchar *localedir;
 
   setlocale (LC_ALL, "");
   /* NTPAC_LOCALEDIR lets a build tree (or a relocated install) find its
-   * translations. */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NTPAC_LOCALEDIR") != NULL
-                                   ? g_getenv ("NTPAC_LOCALEDIR") : NTPAC_LOCALEDIR);
+   * translations; a privileged process uses the installed ones only, as
+   * a catalog's formats are code (a crafted "%p" prints its memory). */
+  localedir = ntpac_running_privileged () ? NULL : g_getenv ("NTPAC_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : NTPAC_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -79,6 +94,14 @@ main (int    argc,
         g_autofree gchar *prgname = g_strdup_printf ("ntpac-engine %s", name);
 
         g_set_prgname (prgname);
+        /* Setuid or with capabilities, the user would choose code that
+         * runs with rights they do not have: refused before any work. */
+        if (names_plugin_path (argc - 1, argv + 1) && ntpac_running_privileged ())
+          {
+            ntpac_cli_error (_("--plugin-path is refused: ntpac-engine runs with more privileges than its user "
+                               "(setuid or capabilities), and would run the plugins with them"));
+            return NTPAC_EXIT_ERROR;
+          }
         return commands[i].run (argc - 1, argv + 1);
       }
   {

@@ -32,6 +32,9 @@
 #define PCAP_MAX_CAPLEN      262144u             /* libpcap's MAXIMUM_SNAPLEN */
 #define PCAPNG_MAX_BLOCK     (16u * 1024 * 1024) /* as Wireshark */
 #define PCAPNG_MAX_INTERFACES 65536
+/* Merged captures legitimately skip years (almost 6 in public ones); a
+ * record header read from the wrong place lands anywhere in 136. */
+#define PCAP_MAX_TS_JUMP_S   (G_GINT64_CONSTANT (10) * 366 * 24 * 3600)
 
 #define PCAP_MAGIC_US        0xa1b2c3d4u
 #define PCAP_MAGIC_NS        0xa1b23c4du
@@ -79,6 +82,10 @@ struct _NtpacCapture
   gboolean           big_endian;
   guint              record_header_len;
   guint32            pcap_limit;
+  guint32            pcap_snaplen;   /* 0 when the header's is not usable */
+  guint32            pcap_frac_limit;
+  gboolean           pcap_have_sec;
+  guint32            pcap_last_sec;
   GArray            *interfaces;  /* Interface */
   guint64            frame_number;
 
@@ -390,6 +397,9 @@ open_pcap (NtpacCapture *self,
                         NTPAC_CAPTURE_FORMAT_PCAP;
   self->record_header_len = magic_host == PCAP_MAGIC_MODIFIED ? 24 : 16;
   self->pcap_limit = CLAMP (snaplen, PCAP_MAX_CAPLEN, PCAPNG_MAX_BLOCK);
+  self->pcap_snaplen = snaplen <= PCAP_MAX_CAPLEN ? snaplen : 0;
+  self->pcap_frac_limit = magic_host == PCAP_MAGIC_NS ? 1000000000u : 1000000u;
+  self->pcap_have_sec = FALSE;
   self->pos += 24;
   return TRUE;
 }
@@ -418,10 +428,28 @@ next_pcap (NtpacCapture *self,
   frac = rd32 (self, h + 4);
   caplen = rd32 (self, h + 8);
   origlen = rd32 (self, h + 12);
+  /* A header that cannot be trusted puts every later one in the wrong
+   * place: stop there rather than read frames out of other bytes. */
   if (caplen > self->pcap_limit)
     return mark_damage (self, offset,
                         _("record claims %u captured bytes, more than the %u a record can hold"),
                         caplen, self->pcap_limit);
+  if (self->pcap_snaplen != 0 && caplen > self->pcap_snaplen)
+    return mark_damage (self, offset,
+                        _("record claims %u captured bytes, more than the file’s snapshot length (%u)"),
+                        caplen, self->pcap_snaplen);
+  if (caplen > origlen)
+    return mark_damage (self, offset,
+                        _("record claims %u captured bytes of a %u-byte frame"),
+                        caplen, origlen);
+  if (frac >= self->pcap_frac_limit)
+    return mark_damage (self, offset,
+                        _("record timestamp has %u for a fraction of a second counted to %u"),
+                        frac, self->pcap_frac_limit);
+  if (self->pcap_have_sec && ABS ((gint64) sec - (gint64) self->pcap_last_sec) > PCAP_MAX_TS_JUMP_S)
+    return mark_damage (self, offset,
+                        _("record timestamp is %lld days away from the previous record’s"),
+                        (long long) (ABS ((gint64) sec - (gint64) self->pcap_last_sec) / (24 * 3600)));
   if (!ensure (self, hl + caplen))
     return mark_damage (self, offset,
                         _("file ends inside a record (%zu of %u bytes)"),
@@ -439,6 +467,8 @@ next_pcap (NtpacCapture *self,
   frame->interface = 0;
   frame->data = here (self) + hl;
   self->pos += hl + caplen;
+  self->pcap_have_sec = TRUE;
+  self->pcap_last_sec = sec;
   return TRUE;
 }
 

@@ -15,11 +15,11 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/auxv.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "ntpac-dissector.h"
+#include "ntpac-privileges-private.h"
 #include "ntpac-registry.h"
 #include "ntpac-transport.h"
 
@@ -385,14 +385,6 @@ ntpac_registry_load_file (NtpacRegistry  *self,
   return TRUE;
 }
 
-/* With setuid or file capabilities the environment is the user's to set:
- * it must not decide which code runs. */
-static gboolean
-running_privileged (void)
-{
-  return getauxval (AT_SECURE) != 0;
-}
-
 /* Adds the folders of @list, each once. */
 static void
 add_path_list (GPtrArray   *path,
@@ -437,7 +429,9 @@ ntpac_registry_load (NtpacRegistry       *self,
                      const gchar * const *extra_paths)
 {
   g_autoptr(GPtrArray) path = g_ptr_array_new_with_free_func (g_free);
-  gboolean privileged = running_privileged ();
+  /* The environment is the user's to set: it must not decide which code
+   * runs with more rights than the user has. */
+  gboolean privileged = ntpac_running_privileged ();
   const gchar *system = privileged ? NULL : g_getenv ("NTPAC_PLUGIN_SYSTEM_PATH");
 
   for (guint i = 0; extra_paths != NULL && extra_paths[i] != NULL; i++)

@@ -15,7 +15,10 @@
 #include <errno.h>
 #include <rocksdb/c.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -214,6 +217,47 @@ is_database_dir (const gchar *path)
   return g_file_test (current, G_FILE_TEST_IS_REGULAR);
 }
 
+/* Whether another process writes the database @dir: holds RocksDB's lock,
+ * a POSIX lock on its LOCK file. Read from /proc/locks, because opening
+ * LOCK to ask would drop a lock this process holds on it. */
+static gboolean
+is_written_by_another (const gchar *dir)
+{
+  g_autofree gchar *lock = g_build_filename (dir, "LOCK", NULL);
+  g_autofree gchar *locks = NULL;
+  g_auto(GStrv) lines = NULL;
+  GStatBuf st;
+
+  if (g_stat (lock, &st) != 0 || !g_file_get_contents ("/proc/locks", &locks, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (locks, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      unsigned int dev_major, dev_minor;
+      unsigned long long ino;
+      long pid;
+
+      /* "1: POSIX  ADVISORY  WRITE 4242 08:01:1234 0 EOF"; lines with
+       * "->" are processes waiting for a lock, not holding one. */
+      if (strstr (lines[i], "->") != NULL ||
+          sscanf (lines[i], "%*d: %*s %*s %*s %ld %x:%x:%llu", &pid, &dev_major, &dev_minor, &ino) != 4)
+        continue;
+      if (ino == (unsigned long long) st.st_ino && dev_major == major (st.st_dev) &&
+          dev_minor == minor (st.st_dev) && pid != (long) getpid ())
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+set_busy_error (GError      **error,
+                const gchar  *path)
+{
+  g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_OPEN,
+               _("Another run is writing the database “%s”; wait for it to end, or choose another output"),
+               path);
+}
+
 static gboolean
 dir_is_empty (const gchar *path)
 {
@@ -350,8 +394,12 @@ open_existing (NtpacStore  *self,
                                              cf_options, handles, &err);
   if (err != NULL)
     {
-      g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_OPEN,
-                   _("Cannot open the database “%s”: %s"), self->path, err);
+      /* Locked since we looked */
+      if (self->mode != NTPAC_STORE_READ && is_written_by_another (self->path))
+        set_busy_error (error, self->path);
+      else
+        g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_OPEN,
+                     _("Cannot open the database “%s”: %s"), self->path, err);
       rocksdb_free (err);
       free_cf_options (cf_options, n);
       rocksdb_list_column_families_destroy (names, n);
@@ -482,8 +530,12 @@ create_new (NtpacStore  *self,
     {
       int saved_errno = errno;
 
-      g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_OPEN,
-                   _("Cannot create the database “%s”: %s"), self->path, g_strerror (saved_errno));
+      /* The name was free when we began: another run made it since. */
+      if (saved_errno == ENOTEMPTY || saved_errno == EEXIST)
+        set_busy_error (error, self->path);
+      else
+        g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_OPEN,
+                     _("Cannot create the database “%s”: %s"), self->path, g_strerror (saved_errno));
       ok = FALSE;
     }
   if (!ok)
@@ -578,7 +630,14 @@ ntpac_store_open_full (const gchar           *path,
     }
   else if (exists && is_database_dir (path))
     {
-      if (mode == NTPAC_STORE_CREATE)
+      /* Rather than RocksDB's lock error, or "already exists" for a
+       * database that is still being made. */
+      if (is_written_by_another (path))
+        {
+          set_busy_error (error, path);
+          ok = FALSE;
+        }
+      else if (mode == NTPAC_STORE_CREATE)
         {
           g_set_error (error, NTPAC_STORE_ERROR, NTPAC_STORE_ERROR_EXISTS,
                        _("The database “%s” already exists; add to it with --append, or choose another output"),

@@ -72,6 +72,8 @@ static const struct
     "A DNS compression pointer points forward, past the message or at no name" },
   { NTPAC_DNS_ANOMALY_TOO_MANY_POINTERS, NTPAC_SEVERITY_WARNING,
     "A DNS name follows more compression pointers than allowed" },
+  { NTPAC_DNS_ANOMALY_DECOMPRESSION_CAP, NTPAC_SEVERITY_WARNING,
+    "The names of a DNS message take too many compression steps: the rest are not decoded" },
   { NTPAC_DNS_ANOMALY_NAME_TOO_LONG, NTPAC_SEVERITY_WARNING,
     "A DNS name is longer than 255 bytes" },
   { NTPAC_DNS_ANOMALY_BAD_LABEL, NTPAC_SEVERITY_WARNING,

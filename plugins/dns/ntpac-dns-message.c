@@ -20,7 +20,9 @@
  * whatever could be read, with anomaly ids saying what went wrong. Work is
  * linear in the message size: each entry consumes bytes, each name follows
  * at most NTPAC_DNS_MAX_POINTERS pointers and produces at most 255 bytes of
- * labels.
+ * labels, and the label and pointer steps of all the names of a message
+ * are capped by NTPAC_DNS_MAX_NAME_STEPS (many names each through a long
+ * chain would otherwise cost 64 steps per 2 bytes).
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
@@ -211,6 +213,9 @@ typedef struct
   gboolean      update;         /* a DNS UPDATE: its sections differ */
   gboolean      tc;
   gboolean      damaged;        /* something counted was not read in full */
+  guint         name_steps;     /* labels and pointers read in names */
+  gboolean      names_capped;   /* past NTPAC_DNS_MAX_NAME_STEPS: names are
+                                 * skipped, no longer decoded */
   gboolean      seen_opt;
   NtpacRecordBuilder *edns;     /* the `edns` field, from the first OPT in
                                  * additional; NULL if there is none */
@@ -463,8 +468,10 @@ append_netbios_name (GString      *out,
  * and moves @c past its bytes in place. Pointers may point anywhere before
  * the labels being read, but never back into bytes this name has already
  * used (a loop), forward, into the header or past the end; there are at
- * most NTPAC_DNS_MAX_POINTERS of them. Anomalies are reported here; on
- * failure @out holds the labels read so far. */
+ * most NTPAC_DNS_MAX_POINTERS of them. Once the message's names have taken
+ * NTPAC_DNS_MAX_NAME_STEPS steps, names are only skipped in place (their
+ * text empty, NAME_DAMAGED). Anomalies are reported here; on failure
+ * @out holds the labels read so far. */
 static NtpacDnsNameStatus
 read_name (NtpacDnsParser *p,
            NtpacCursor    *c,
@@ -482,16 +489,30 @@ read_name (NtpacDnsParser *p,
 
   g_string_truncate (out, 0);
   seg_start[0] = msg_offset (p, c);
+  if (p->names_capped)
+    p->damaged = TRUE;
   for (;;)
     {
       gsize here = msg_offset (p, cur);
       guint8 len;
 
+      if (!p->names_capped && ++p->name_steps > NTPAC_DNS_MAX_NAME_STEPS (p->len))
+        {
+          p->names_capped = TRUE;
+          p->damaged = TRUE;
+          report (p, NTPAC_DNS_ANOMALY_DECOMPRESSION_CAP);
+          g_string_truncate (out, 0);
+          /* Past a pointer, @c is already past the name. */
+          if (cur != c)
+            return NAME_DAMAGED;
+        }
       if (!ntpac_cursor_get_u8 (cur, &len))
         return name_ran_out (p, c, cur == c);
 
       if (len == 0)
         {
+          if (p->names_capped)
+            return NAME_DAMAGED;
           if (out->len == 0)
             g_string_append_c (out, '.');
           return too_long ? NAME_DAMAGED : NAME_OK;
@@ -511,7 +532,7 @@ read_name (NtpacDnsParser *p,
           if (!ntpac_cursor_get_bytes (cur, len, &label))
             return name_ran_out (p, c, cur == c);
           wire_len += 1 + len;
-          if (too_long)
+          if (too_long || p->names_capped)
             continue;
           /* NetBIOS: the first label is the encoded name, the rest its
            * scope. */
@@ -532,6 +553,8 @@ read_name (NtpacDnsParser *p,
           target = ((gsize) (len & 0x3f) << 8) | low;
           seg_end[n_segments - 1] = here + 2;
           /* From here on @c is past the name whatever happens. */
+          if (p->names_capped)
+            return NAME_DAMAGED;
           if (target >= p->len || target < NTPAC_DNS_HEADER_LEN)
             return name_broken (p, FALSE, NTPAC_DNS_ANOMALY_BAD_POINTER);
           for (guint i = 0; i < n_segments; i++)
@@ -1289,54 +1312,16 @@ add_code (NtpacRecordBuilder *b,
   ntpac_record_builder_add_string (b, key, number, -1);
 }
 
-/**
- * ntpac_dns_message_write:
- * @record: where the message's fields go (added to those already there)
- * @data: (array length=len): one DNS message: a UDP payload, or a message
- *   taken out of a TCP stream by ntpac_dns_tcp_next()
- * @len: its size in bytes
- * @anomalies: (nullable) (element-type utf8): where to append the ids of
- *   what is wrong with the message (the `NTPAC_DNS_ANOMALY_*` static
- *   strings; the array must not free its elements); each id at most once
- * @qname: (out) (optional) (transfer full): the name of the first
- *   question, %NULL if none was read
- *
- * Parses a DNS message into an `a{sv}` record: `id` (q), `is_response`
- * (b), `opcode` (s), `rcode` (s, extended by EDNS), `flags` (as: "aa",
- * "tc", "rd", "ra", "z", "ad", "cd" when set), `qname` and `qtype` (s, of
- * the first question, "" if none was read), `questions` (aa{sv}: name,
- * type, class), `answers`, `authority`, `additional` (aa{sv}: name, type,
- * ttl (u), data), `edns` (a{sv}: udp_size (q), version (y), do (b),
- * ext_rcode (y), options (aa{sv}: code (q), name, data)) when the
- * additional section has an OPT record, and `complete` (b).
- *
- * A broken message never fails: what could be read is in the record,
- * `complete` is %FALSE if anything the header counts could not be read in
- * full, and @anomalies says why. Records cut short are left out. An
- * UPDATE message (RFC 2136) has `zone` (s, the zone section's name, also
- * `qname`), its zone section in `questions`, and `prerequisites`,
- * `updates` and `additional` instead of the answer, authority and
- * additional sections; entries of the first two also have `class` (s),
- * which says whether they add, delete or require.
- *
- * In another @flavour than %NTPAC_DNS_FLAVOUR_DNS, the protocol's own
- * conventions apply: NetBIOS names are decoded ("WORKGROUP<1d>", the
- * scope after it), its opcodes, flags ("b": broadcast) and NB and NBSTAT
- * records named, and its opcode 5 is a registration, not an UPDATE;
- * an mDNS question's class loses its top bit, which becomes
- * `unicast_response` (b), and a record's becomes `cache_flush` (b);
- * LLMNR's flags are "c", "tc" and "t".
- *
- * Returns: %FALSE, with nothing added, if @len is less than the 12-byte
- *   header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
- */
-gboolean
-ntpac_dns_message_write_flavour (NtpacRecordBuilder  *record,
-                                 const guint8        *data,
-                                 gsize                len,
-                                 NtpacDnsFlavour      flavour,
-                                 GPtrArray           *anomalies,
-                                 gchar              **qname)
+/* ntpac_dns_message_write_flavour(), which also says how many steps the
+ * names took. */
+static gboolean
+write_message (NtpacRecordBuilder  *record,
+               const guint8        *data,
+               gsize                len,
+               NtpacDnsFlavour      flavour,
+               GPtrArray           *anomalies,
+               gchar              **qname,
+               guint               *name_steps)
 {
   NtpacRecordBuilder *sections[N_SECTIONS];
   NtpacDnsParser p = { 0 };
@@ -1418,7 +1403,82 @@ ntpac_dns_message_write_flavour (NtpacRecordBuilder  *record,
   g_free (p.qtype);
   g_string_free (p.name, TRUE);
   g_string_free (p.data, TRUE);
+  if (name_steps != NULL)
+    *name_steps = p.name_steps;
   return TRUE;
+}
+
+/**
+ * ntpac_dns_message_write:
+ * @record: where the message's fields go (added to those already there)
+ * @data: (array length=len): one DNS message: a UDP payload, or a message
+ *   taken out of a TCP stream by ntpac_dns_tcp_next()
+ * @len: its size in bytes
+ * @anomalies: (nullable) (element-type utf8): where to append the ids of
+ *   what is wrong with the message (the `NTPAC_DNS_ANOMALY_*` static
+ *   strings; the array must not free its elements); each id at most once
+ * @qname: (out) (optional) (transfer full): the name of the first
+ *   question, %NULL if none was read
+ *
+ * Parses a DNS message into an `a{sv}` record: `id` (q), `is_response`
+ * (b), `opcode` (s), `rcode` (s, extended by EDNS), `flags` (as: "aa",
+ * "tc", "rd", "ra", "z", "ad", "cd" when set), `qname` and `qtype` (s, of
+ * the first question, "" if none was read), `questions` (aa{sv}: name,
+ * type, class), `answers`, `authority`, `additional` (aa{sv}: name, type,
+ * ttl (u), data), `edns` (a{sv}: udp_size (q), version (y), do (b),
+ * ext_rcode (y), options (aa{sv}: code (q), name, data)) when the
+ * additional section has an OPT record, and `complete` (b).
+ *
+ * A broken message never fails: what could be read is in the record,
+ * `complete` is %FALSE if anything the header counts could not be read in
+ * full, and @anomalies says why. Records cut short are left out. An
+ * UPDATE message (RFC 2136) has `zone` (s, the zone section's name, also
+ * `qname`), its zone section in `questions`, and `prerequisites`,
+ * `updates` and `additional` instead of the answer, authority and
+ * additional sections; entries of the first two also have `class` (s),
+ * which says whether they add, delete or require.
+ *
+ * In another @flavour than %NTPAC_DNS_FLAVOUR_DNS, the protocol's own
+ * conventions apply: NetBIOS names are decoded ("WORKGROUP<1d>", the
+ * scope after it), its opcodes, flags ("b": broadcast) and NB and NBSTAT
+ * records named, and its opcode 5 is a registration, not an UPDATE;
+ * an mDNS question's class loses its top bit, which becomes
+ * `unicast_response` (b), and a record's becomes `cache_flush` (b);
+ * LLMNR's flags are "c", "tc" and "t".
+ *
+ * Returns: %FALSE, with nothing added, if @len is less than the 12-byte
+ *   header (with %NTPAC_DNS_ANOMALY_TRUNCATED)
+ */
+gboolean
+ntpac_dns_message_write_flavour (NtpacRecordBuilder  *record,
+                                 const guint8        *data,
+                                 gsize                len,
+                                 NtpacDnsFlavour      flavour,
+                                 GPtrArray           *anomalies,
+                                 gchar              **qname)
+{
+  return write_message (record, data, len, flavour, anomalies, qname, NULL);
+}
+
+/**
+ * ntpac_dns_message_count_name_steps:
+ * @data: (array length=len): one DNS message
+ * @len: its size in bytes
+ *
+ * The work its names take to read, which tests check without a clock.
+ *
+ * Returns: the label and pointer steps its names took
+ */
+guint
+ntpac_dns_message_count_name_steps (const guint8 *data,
+                                    gsize         len)
+{
+  g_autoptr(NtpacRecordBuilder) record = ntpac_record_builder_new ();
+  guint steps = 0;
+
+  if (write_message (record, data, len, NTPAC_DNS_FLAVOUR_DNS, NULL, NULL, &steps))
+    g_variant_unref (g_variant_ref_sink (ntpac_record_builder_end (record)));
+  return steps;
 }
 
 /**

@@ -30,6 +30,9 @@ G_BEGIN_DECLS
 #define NTPAC_DNS_ANOMALY_BAD_POINTER         "dns.bad-pointer"
 /* A name needs more than NTPAC_DNS_MAX_POINTERS compression pointers. */
 #define NTPAC_DNS_ANOMALY_TOO_MANY_POINTERS   "dns.too-many-pointers"
+/* The names of a message took more than NTPAC_DNS_MAX_NAME_STEPS label
+ * and pointer steps: the names after that are skipped, not decoded. */
+#define NTPAC_DNS_ANOMALY_DECOMPRESSION_CAP   "dns.decompression-cap"
 /* A name is longer than 255 bytes in wire form. */
 #define NTPAC_DNS_ANOMALY_NAME_TOO_LONG       "dns.name-too-long"
 /* A label length byte of type 01 or 10 (0x40-0xbf): a label longer than 63
@@ -44,6 +47,10 @@ G_BEGIN_DECLS
 
 /* Compression pointers followed for one name at most. */
 #define NTPAC_DNS_MAX_POINTERS  64
+/* Label and pointer steps the names of a message of @len bytes may take
+ * together: what honest compression needs (at most about one step a
+ * byte), with room to spare. */
+#define NTPAC_DNS_MAX_NAME_STEPS(len) (4096 + (gsize) (len))
 /* Longest name in wire form, length bytes and root included (RFC 1035). */
 #define NTPAC_DNS_MAX_NAME_LEN  255
 /* Longest label (RFC 1035). */
@@ -101,6 +108,8 @@ gboolean           ntpac_dns_message_write (NtpacRecordBuilder  *record,
 GVariant          *ntpac_dns_message_parse (const guint8 *data,
                                             gsize         len,
                                             GPtrArray    *anomalies);
+guint              ntpac_dns_message_count_name_steps (const guint8 *data,
+                                                       gsize         len);
 
 NtpacDnsTcpStatus  ntpac_dns_tcp_next      (const guint8 *data,
                                             gsize         len,

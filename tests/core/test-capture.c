@@ -108,13 +108,15 @@ temp_path (const gchar *name)
   return g_build_filename (dir, name, NULL);
 }
 
-/* Writes @n Ethernet frames of growing sizes, 1 ms apart from @t0. */
+/* Writes @n Ethernet frames of growing sizes, 1 ms apart from @t0, for
+ * an interface of snapshot length @snaplen. */
 static Written *
-write_capture (NtpacTestPcapFormat format,
-               NtpacTestByteOrder  order,
-               guint               n,
-               gint64              t0,
-               gsize               size)
+write_capture_snaplen (NtpacTestPcapFormat format,
+                       NtpacTestByteOrder  order,
+                       guint               n,
+                       gint64              t0,
+                       gsize               size,
+                       guint32             snaplen)
 {
   Written *w = g_new0 (Written, 1);
   g_autoptr(GError) error = NULL;
@@ -126,7 +128,7 @@ write_capture (NtpacTestPcapFormat format,
   w->packets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   writer = ntpac_test_pcap_writer_new_file (w->path, format, order, &error);
   g_assert_no_error (error);
-  iface = ntpac_test_pcap_writer_add_interface (writer, NTPAC_TEST_LINKTYPE_ETHERNET, 65535);
+  iface = ntpac_test_pcap_writer_add_interface (writer, NTPAC_TEST_LINKTYPE_ETHERNET, snaplen);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(NtpacTestPacket) p = make_packet (i, size + i);
@@ -144,6 +146,16 @@ write_capture (NtpacTestPcapFormat format,
   g_assert_true (ntpac_test_pcap_writer_close (writer, &error));
   g_assert_no_error (error);
   return w;
+}
+
+static Written *
+write_capture (NtpacTestPcapFormat format,
+               NtpacTestByteOrder  order,
+               guint               n,
+               gint64              t0,
+               gsize               size)
+{
+  return write_capture_snaplen (format, order, n, t0, size, 65535);
 }
 
 static gchar *
@@ -417,6 +429,77 @@ test_corrupt_record_length (void)
                   "stops there, what came before is kept.");
   poke_u32 (w->path, second + 8, GUINT32_TO_LE (0x7fffffff));
   check_damage (w, 1, second, "more than");
+}
+
+static void
+test_record_over_snaplen (void)
+{
+  g_autoptr(Written) w = write_capture_snaplen (NTPAC_TEST_PCAP_FORMAT_PCAP, NTPAC_TEST_BYTE_ORDER_LITTLE,
+                                                6, T0, 120, 200);
+  goffset third = g_array_index (w->offsets, goffset, 2);
+
+  g_test_summary ("A record longer than the file's snapshot length is damage, even when "
+                  "the file holds that many bytes: reading stops at its header.");
+  poke_u32 (w->path, third + 8, GUINT32_TO_LE (250));
+  poke_u32 (w->path, third + 12, GUINT32_TO_LE (250));
+  check_damage (w, 2, third, "snapshot length (200)");
+}
+
+static void
+test_record_over_original_length (void)
+{
+  g_autoptr(Written) w = write_capture (NTPAC_TEST_PCAP_FORMAT_PCAP, NTPAC_TEST_BYTE_ORDER_BIG, 6, T0, 120);
+  goffset fourth = g_array_index (w->offsets, goffset, 3);
+  gsize len = g_bytes_get_size (w->packets->pdata[3]);
+
+  g_test_summary ("A record capturing more bytes than its frame had is damage.");
+  poke_u32 (w->path, fourth + 8, GUINT32_TO_BE (len + 20));
+  check_damage (w, 3, fourth, "captured bytes of a");
+}
+
+static void
+test_record_fraction_out_of_range (void)
+{
+  g_autoptr(Written) w = write_capture (NTPAC_TEST_PCAP_FORMAT_PCAP, NTPAC_TEST_BYTE_ORDER_LITTLE, 6, T0, 120);
+  g_autoptr(Written) ns = write_capture (NTPAC_TEST_PCAP_FORMAT_PCAP_NSEC, NTPAC_TEST_BYTE_ORDER_LITTLE, 6, T0, 120);
+  goffset third = g_array_index (w->offsets, goffset, 2);
+
+  g_test_summary ("Microseconds of a million or more in a microsecond file are damage; "
+                  "in a nanosecond file they are not.");
+  poke_u32 (w->path, third + 4, GUINT32_TO_LE (1000000));
+  check_damage (w, 2, third, "fraction of a second");
+  poke_u32 (ns->path, g_array_index (ns->offsets, goffset, 2) + 4, GUINT32_TO_LE (1000000));
+  {
+    g_autoptr(NtpacCapture) capture = open_one (ns->path);
+    g_autoptr(GArray) frames = read_all (capture);
+
+    g_assert_cmpuint (frames->len, ==, 6);
+    g_assert_false (ntpac_capture_has_damage (capture));
+  }
+}
+
+static void
+test_record_timestamp_jump (void)
+{
+  g_autoptr(Written) w = write_capture (NTPAC_TEST_PCAP_FORMAT_PCAP, NTPAC_TEST_BYTE_ORDER_LITTLE, 6, T0, 120);
+  g_autoptr(Written) merged = write_capture (NTPAC_TEST_PCAP_FORMAT_PCAP, NTPAC_TEST_BYTE_ORDER_LITTLE, 6, T0, 120);
+  goffset fourth = g_array_index (w->offsets, goffset, 3);
+  guint32 sec = (guint32) (T0 / G_GINT64_CONSTANT (1000000000));
+
+  g_test_summary ("A record 30 years away from the one before is damage; the 6 years "
+                  "a merged capture may skip are not.");
+  poke_u32 (w->path, fourth, GUINT32_TO_LE (sec - 30u * 365 * 24 * 3600));
+  check_damage (w, 3, fourth, "days away");
+  for (guint i = 3; i < 6; i++)
+    poke_u32 (merged->path, g_array_index (merged->offsets, goffset, i),
+              GUINT32_TO_LE (sec + 6u * 366 * 24 * 3600));
+  {
+    g_autoptr(NtpacCapture) capture = open_one (merged->path);
+    g_autoptr(GArray) frames = read_all (capture);
+
+    g_assert_cmpuint (frames->len, ==, 6);
+    g_assert_false (ntpac_capture_has_damage (capture));
+  }
 }
 
 static void
@@ -749,6 +832,10 @@ main (int    argc,
   g_test_add_func ("/capture/damage/truncated-record-header", test_truncated_inside_record_header);
   g_test_add_func ("/capture/damage/truncated-pcapng-block", test_truncated_pcapng_block);
   g_test_add_func ("/capture/damage/record-length", test_corrupt_record_length);
+  g_test_add_func ("/capture/damage/record-over-snaplen", test_record_over_snaplen);
+  g_test_add_func ("/capture/damage/record-over-original-length", test_record_over_original_length);
+  g_test_add_func ("/capture/damage/record-fraction", test_record_fraction_out_of_range);
+  g_test_add_func ("/capture/damage/record-timestamp-jump", test_record_timestamp_jump);
   g_test_add_func ("/capture/damage/pcapng-trailing-length", test_corrupt_pcapng_trailing_length);
   g_test_add_func ("/capture/damage/pcap-version", test_pcap_bad_version);
   g_test_add_func ("/capture/errors/unsupported-link-type", test_unsupported_link_type);

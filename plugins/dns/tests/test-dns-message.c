@@ -1048,6 +1048,66 @@ check_pointer_chain (guint n_pointers)
     }
 }
 
+/* A question "x", then an answer whose data is a chain of @depth - 1
+ * pointers ending at it, then @n answers owned by the chain's last
+ * pointer: each of their names takes @depth pointers. */
+static GByteArray *
+chained_names_new (guint depth,
+                   guint n)
+{
+  static const guint8 a[] = { 192, 0, 2, 1 };
+  GByteArray *m = dns_message_new (1, F_RESPONSE, 1, 1 + n, 0, 0);
+  gsize previous = 12;
+  gsize start;
+
+  dns_put_question (m, "x", T_A, C_IN);
+  dns_put_ptr (m, 12);
+  start = dns_rr_begin (m, T_NULL, C_IN, 0);
+  for (guint i = 0; i < depth - 1; i++)
+    {
+      gsize here = m->len;
+
+      dns_put_ptr (m, previous);
+      previous = here;
+    }
+  dns_rr_end (m, start);
+  for (guint i = 0; i < n; i++)
+    {
+      dns_put_ptr (m, previous);
+      put_rr (m, T_A, C_IN, 1, a, sizeof a);
+    }
+  return m;
+}
+
+static void
+test_decompression_cap (void)
+{
+  g_autoptr(GByteArray) honest = chained_names_new (2, 2000);
+  g_autoptr(GByteArray) m = chained_names_new (NTPAC_DNS_MAX_POINTERS, 2000);
+  g_auto(Parsed) p = { 0 };
+  guint steps;
+
+  g_test_summary ("Many names each through 64 pointers: the names of the message take "
+                  "no more than 4096 steps plus one a byte, dns.decompression-cap says so, "
+                  "and the records after it keep everything but their names");
+  parse_msg (&p, honest);
+  assert_anomalies (&p, NULL);
+  assert_rr (&p, "answers", 2000, "x", "A", 1, "192.0.2.1");
+  g_assert_cmpuint (ntpac_dns_message_count_name_steps (honest->data, honest->len), <=,
+                    4 * 2001 + 2);
+
+  parse_msg (&p, m);
+  steps = ntpac_dns_message_count_name_steps (m->data, m->len);
+  /* uncapped, 2000 names of 66 steps each */
+  g_assert_cmpuint (steps, <=, NTPAC_DNS_MAX_NAME_STEPS (m->len) + 1);
+  g_assert_cmpuint (NTPAC_DNS_MAX_NAME_STEPS (m->len), <, 2000 * 66 / 2);
+  assert_anomalies (&p, NTPAC_DNS_ANOMALY_DECOMPRESSION_CAP, NULL);
+  assert_complete (&p, FALSE);
+  assert_sizes (&p, 1, 2001, 0, 0);
+  assert_rr (&p, "answers", 1, "x", "A", 1, "192.0.2.1");
+  assert_rr (&p, "answers", 2000, "", "A", 1, "192.0.2.1");
+}
+
 static void
 test_compression_depth (void)
 {
@@ -2104,6 +2164,7 @@ main (int    argc,
   g_test_add_func ("/dns/compression/bad-pointer", test_compression_bad_pointer);
   g_test_add_func ("/dns/compression/target-runs-out", test_compression_target_runs_out);
   g_test_add_func ("/dns/compression/depth", test_compression_depth);
+  g_test_add_func ("/dns/compression/cap", test_decompression_cap);
   g_test_add_func ("/dns/truncated/header", test_truncated_header);
   g_test_add_func ("/dns/truncated/everywhere", test_truncated_everywhere);
   g_test_add_func ("/dns/truncated/tc-bit", test_truncated_tc);
