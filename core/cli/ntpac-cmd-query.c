@@ -16,13 +16,20 @@ typedef struct
 {
   gchar    **databases;
   gchar     *format;
-  gchar     *ip;
-  gchar     *port;
-  gchar     *host;
+  gchar    **ip;
+  gchar    **port;
+  gchar    **host;
   gchar     *since;
   gchar     *until;
-  gchar     *conversation;
+  gchar    **conversation;
+  gchar    **where;
+  gchar     *limit;
+  gboolean   count;
   gchar    **rest;
+  /* parsed */
+  GArray    *networks;
+  GArray    *ports;
+  GArray    *conversations;
 } QueryOptions;
 
 static void
@@ -30,13 +37,18 @@ query_options_clear (QueryOptions *o)
 {
   g_strfreev (o->databases);
   g_free (o->format);
-  g_free (o->ip);
-  g_free (o->port);
-  g_free (o->host);
+  g_strfreev (o->ip);
+  g_strfreev (o->port);
+  g_strfreev (o->host);
   g_free (o->since);
   g_free (o->until);
-  g_free (o->conversation);
+  g_strfreev (o->conversation);
+  g_strfreev (o->where);
+  g_free (o->limit);
   g_strfreev (o->rest);
+  g_clear_pointer (&o->networks, g_array_unref);
+  g_clear_pointer (&o->ports, g_array_unref);
+  g_clear_pointer (&o->conversations, g_array_unref);
 }
 
 /* Opens every -d database read-only; a query never changes evidence. */
@@ -81,33 +93,51 @@ ntpac_cli_close_database (NtpacStore *store)
   ntpac_store_close (store, NULL);
 }
 
+/* A date without a time ("2024-03-01"): as --until, the end of that day. */
+static gboolean
+is_date_only (const gchar *text)
+{
+  return strlen (text) == 10 && text[4] == '-' && text[7] == '-';
+}
+
+#define NS_PER_DAY G_GINT64_CONSTANT (86400000000000)
+
 /* Fills the filter; FALSE (and a one-line message naming the value)
- * for a value that is not one. */
+ * for a value that is not one. Repeated options are kept, all of them:
+ * the query ORs them. */
 static gboolean
 parse_filter (QueryOptions     *o,
               NtpacQueryFilter *filter)
 {
   memset (filter, 0, sizeof *filter);
   filter->port = -1;
-  if (o->ip != NULL)
+  o->networks = g_array_new (FALSE, FALSE, sizeof (NtpacQueryNetwork));
+  o->ports = g_array_new (FALSE, FALSE, sizeof (gint));
+  o->conversations = g_array_new (FALSE, FALSE, sizeof (NtpacConversationId));
+  for (guint i = 0; o->ip != NULL && o->ip[i] != NULL; i++)
     {
-      if (!ntpac_address_parse (o->ip, &filter->ip))
+      NtpacQueryNetwork network;
+
+      if (!ntpac_query_network_parse (o->ip[i], &network))
         {
-          ntpac_cli_error (_("“%s” is not an IP address (--ip)"), o->ip);
+          ntpac_cli_error (_("“%s” is not an IP address or network (--ip): use 10.0.0.5, 10.0.0.0/8 or 2001:db8::/32"),
+                           o->ip[i]);
           return FALSE;
         }
-      filter->has_ip = TRUE;
+      g_array_append_val (o->networks, network);
     }
-  if (o->port != NULL)
+  for (guint i = 0; o->port != NULL && o->port[i] != NULL; i++)
     {
       guint64 port;
+      gint value;
 
-      if (!g_ascii_string_to_unsigned (o->port, 10, 0, 65535, &port, NULL))
+      if (!g_ascii_string_to_unsigned (o->port[i], 10, 0, 65535, &port, NULL))
         {
-          ntpac_cli_error (_("“%s” is not a port (--port): use a number from 0 to 65535"), o->port);
+          ntpac_cli_error (_("“%s” is not a port (--port): use a number from 0 to 65535"), o->port[i]);
           return FALSE;
         }
-      filter->port = (gint) port;
+      value = (gint) port;
+      g_array_append_val (o->ports, value);
     }
   if (o->since != NULL && !(filter->has_since = ntpac_time_parse (o->since, &filter->since_ns)))
     {
@@ -119,16 +149,28 @@ parse_filter (QueryOptions     *o,
       ntpac_cli_error (_("“%s” is not a time (--until): use 2024-03-01T10:00:00Z, a date, or seconds since 1970"), o->until);
       return FALSE;
     }
-  if (o->conversation != NULL)
+  /* "--since D --until D" is the whole day D */
+  if (o->until != NULL && is_date_only (o->until))
+    filter->until_ns += NS_PER_DAY - 1;
+  for (guint i = 0; o->conversation != NULL && o->conversation[i] != NULL; i++)
     {
-      if (!ntpac_conversation_id_from_hex (o->conversation, &filter->conversation))
+      NtpacConversationId id;
+
+      if (!ntpac_conversation_id_from_hex (o->conversation[i], &id))
         {
-          ntpac_cli_error (_("“%s” is not a conversation id (32 hex digits)"), o->conversation);
+          ntpac_cli_error (_("“%s” is not a conversation id (32 hex digits)"), o->conversation[i]);
           return FALSE;
         }
-      filter->has_conversation = TRUE;
+      g_array_append_val (o->conversations, id);
     }
-  filter->host = o->host;
+  filter->networks = (const NtpacQueryNetwork *) o->networks->data;
+  filter->n_networks = o->networks->len;
+  filter->ports = (const gint *) o->ports->data;
+  filter->n_ports = o->ports->len;
+  filter->conversations = (const NtpacConversationId *) o->conversations->data;
+  filter->n_conversations = o->conversations->len;
+  filter->hosts = (const gchar * const *) o->host;
+  filter->where = (const gchar * const *) o->where;
   return TRUE;
 }
 
@@ -341,18 +383,25 @@ ntpac_cmd_query (int    argc,
       N_("Read the database DB (repeat to read several as one)"), N_("DB") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
       N_("Output as jsonl (default), tsv or table"), N_("FORMAT") },
-    { "ip", 0, 0, G_OPTION_ARG_STRING, &o.ip,
-      N_("Only records from or to this address"), N_("IP") },
-    { "port", 0, 0, G_OPTION_ARG_STRING, &o.port,
+    { "ip", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.ip,
+      N_("Only records from or to this address or network (CIDR)"), N_("IP") },
+    { "port", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.port,
       N_("Only records from or to this port"), N_("PORT") },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &o.host,
-      N_("Only records whose host, DNS name or TLS server name matches GLOB"), N_("GLOB") },
+    { "host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.host,
+      N_("Only records whose host, DNS name or TLS server name matches GLOB, with or without its port"),
+      N_("GLOB") },
     { "since", 0, 0, G_OPTION_ARG_STRING, &o.since,
       N_("Only records at or after TIME"), N_("TIME") },
     { "until", 0, 0, G_OPTION_ARG_STRING, &o.until,
-      N_("Only records at or before TIME"), N_("TIME") },
-    { "conversation", 0, 0, G_OPTION_ARG_STRING, &o.conversation,
+      N_("Only records at or before TIME (a date: the end of that day)"), N_("TIME") },
+    { "conversation", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.conversation,
       N_("Only records of the conversation ID"), N_("ID") },
+    { "where", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.where,
+      N_("Only records whose FIELD compares to VALUE: OP is =, !=, <, > or ~ (glob)"), N_("FIELD OP VALUE") },
+    { "limit", 0, 0, G_OPTION_ARG_STRING, &o.limit,
+      N_("Stop after N records"), N_("N") },
+    { "count", 0, 0, G_OPTION_ARG_NONE, &o.count,
+      N_("Print only how many records match"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.rest, NULL, N_("KIND") },
     { NULL }
   };
@@ -364,7 +413,11 @@ ntpac_cmd_query (int    argc,
   gboolean as_table = FALSE;
   g_autofree gchar *kinds = g_strjoinv (", ", (gchar **) ntpac_query_kinds ());
   g_autofree gchar *summary = g_strdup_printf (_("KIND is one of %s.\n"
-                                                 "Times are RFC 3339 (2024-03-01T10:00:00Z), dates, or seconds since 1970.\n"
+                                                 "Times are RFC 3339 (2024-03-01T10:00:00Z), dates, or seconds since 1970;\n"
+                                                 "a date as --until is the end of that day, so --since D --until D is the day D.\n"
+                                                 "A filter given several times matches any of its values; different filters\n"
+                                                 "must all match. --where FIELD OP VALUE (e.g. status=404, 'response_body_len>1000',\n"
+                                                 "qname~'*.example.com') compares numbers as numbers, other values as text.\n"
                                                  "The databases are opened read-only, also while a run writes them."),
                                                kinds);
   const gchar * const *columns;
@@ -373,6 +426,7 @@ ntpac_cmd_query (int    argc,
   const gchar *format;
   NtpacQueryFilter filter;
   GPtrArray *row;
+  guint64 limit = G_MAXUINT64, n_rows = 0;
   int status = NTPAC_EXIT_OK;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -394,6 +448,12 @@ ntpac_cmd_query (int    argc,
     {
       query_options_clear (&o);
       return ntpac_cli_usage_error ("query", _("Name one KIND of record to list"));
+    }
+  if (o.limit != NULL && !g_ascii_string_to_unsigned (o.limit, 10, 0, G_MAXUINT64, &limit, NULL))
+    {
+      ntpac_cli_error (_("“%s” is not a number of records (--limit)"), o.limit);
+      query_options_clear (&o);
+      return NTPAC_EXIT_ERROR;
     }
   if (!parse_filter (&o, &filter))
     {
@@ -425,13 +485,19 @@ ntpac_cmd_query (int    argc,
       with_db[n] = "db";
       columns = with_db;
     }
-  if (g_str_equal (format, "tsv"))
+  if (g_str_equal (format, "tsv") && !o.count)
     print_tsv_line (NULL, columns);
-  as_table = g_str_equal (format, "table");
+  as_table = g_str_equal (format, "table") && !o.count;
   if (as_table)
     table_init (&table, columns);
-  while ((row = ntpac_query_next (query, &error)) != NULL)
+  while (n_rows < limit && (row = ntpac_query_next (query, &error)) != NULL)
     {
+      n_rows++;
+      if (o.count)
+        {
+          g_ptr_array_unref (row);
+          continue;
+        }
       if (merged)
         ntpac_query_row_add_string (row, "db",
                                     ntpac_store_get_path (stores->pdata[ntpac_query_get_last_store (query)]));
@@ -456,6 +522,8 @@ ntpac_cmd_query (int    argc,
     }
   if (as_table)
     table_finish (&table);
+  if (o.count && error == NULL)
+    printf ("%" G_GUINT64_FORMAT "\n", n_rows);
   if (error != NULL)
     {
       ntpac_cli_error ("%s", error->message);

@@ -6,7 +6,8 @@
  * indexes where they can (an address: index.ip; a time range: the keys
  * themselves) and check every record they return. Each record becomes a
  * row of JSON values: the fields common to every kind, then the kind's
- * own, as the export contract names them.
+ * own, as the export contract names them. Values of one filter are ORed,
+ * filters ANDed; --where conditions are checked on the rows.
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
@@ -615,8 +616,12 @@ struct _NtpacQuery
   const KindInfo   *kind;
   KindInfo          plugin_kind;   /* a plugin's output: its own column family */
   gchar            *plugin_kind_name;
-  NtpacQueryFilter  filter;
-  GPatternSpec     *host;
+  NtpacQueryFilter  filter;       /* times; the lists below for the rest */
+  GArray           *networks;     /* NtpacQueryNetwork, ORed */
+  GArray           *ports;        /* gint, ORed */
+  GArray           *conversations;  /* NtpacConversationId, ORed */
+  GPtrArray        *hosts;        /* GPatternSpec, ORed, on lower-case names */
+  GPtrArray        *where;        /* Condition, ANDed */
   GPtrArray        *sources;
   guint             last_store;   /* of the row ntpac_query_next() gave */
 };
@@ -641,40 +646,336 @@ compare_bytes (gconstpointer a,
   return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
 }
 
-/* Conversations with --ip: their ids from index.ip. */
+/* ---- filters ----------------------------------------------------------- */
+
+/**
+ * ntpac_query_network_parse:
+ * @text: an address ("10.0.0.5", "2001:db8::1") or a network in CIDR
+ *   notation ("10.0.0.0/8", "2001:db8::/32")
+ * @network: (out): the network; an address is a network of one
+ *
+ * Bits of the address beyond the prefix are cleared: "10.1.2.3/8" is
+ * 10.0.0.0/8, as the prefix says which bits count.
+ *
+ * Returns: %TRUE if @text was understood
+ * Since: 0.2
+ */
+gboolean
+ntpac_query_network_parse (const gchar       *text,
+                           NtpacQueryNetwork *network)
+{
+  g_autofree gchar *address = g_strdup (text);
+  gchar *slash = strchr (address, '/');
+  guint bits, full;
+  guint64 prefix;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (slash != NULL)
+    *slash = '\0';
+  if (!ntpac_address_parse (address, &network->address) ||
+      (network->address.family != 4 && network->address.family != 6))
+    return FALSE;
+  bits = network->address.family == 4 ? 32 : 128;
+  network->prefix = bits;
+  if (slash == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (slash + 1, 10, 0, bits, &prefix, NULL))
+    return FALSE;
+  network->prefix = (guint) prefix;
+  full = network->prefix / 8;
+  if (network->prefix % 8 != 0)
+    network->address.bytes[full++] &= (guint8) (0xff << (8 - network->prefix % 8));
+  memset (network->address.bytes + full, 0, 16 - full);
+  return TRUE;
+}
+
+static gboolean
+network_contains (const NtpacQueryNetwork *n,
+                  const NtpacAddress      *a)
+{
+  guint full = n->prefix / 8, rest = n->prefix % 8;
+
+  if (a->family != n->address.family || memcmp (a->bytes, n->address.bytes, full) != 0)
+    return FALSE;
+  return rest == 0 || ((a->bytes[full] ^ n->address.bytes[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+/* A name without its port: "localhost:8080" and "[::1]:80" as
+ * "localhost" and "[::1]"; NULL when it has none. */
+static gchar *
+strip_port (const gchar *name)
+{
+  const gchar *colon = strrchr (name, ':');
+
+  if (colon == NULL || colon[1] == '\0' || strspn (colon + 1, "0123456789") != strlen (colon + 1))
+    return NULL;
+  /* an IPv6 address has colons of its own: only after "]" is it a port */
+  if (strchr (name, ':') != colon && (colon == name || colon[-1] != ']'))
+    return NULL;
+  return g_strndup (name, colon - name);
+}
+
+/* Whether a name matches one of --host, with or without its port. */
+static gboolean
+host_matches (NtpacQuery  *self,
+              const gchar *name)
+{
+  g_autofree gchar *lower = g_ascii_strdown (name, -1);
+  g_autofree gchar *bare = strip_port (lower);
+
+  for (guint i = 0; i < self->hosts->len; i++)
+    if (g_pattern_spec_match_string (self->hosts->pdata[i], lower) ||
+        (bare != NULL && g_pattern_spec_match_string (self->hosts->pdata[i], bare)))
+      return TRUE;
+  return FALSE;
+}
+
+typedef enum
+{
+  OP_EQ,
+  OP_NE,
+  OP_LT,
+  OP_GT,
+  OP_GLOB,
+} Op;
+
+/* One --where: FIELD OP VALUE. */
+typedef struct
+{
+  gchar        *field;
+  Op            op;
+  gchar        *value;
+  gboolean      is_number;
+  gdouble       number;
+  GPatternSpec *glob;
+} Condition;
+
+static void
+condition_free (gpointer data)
+{
+  Condition *c = data;
+
+  g_free (c->field);
+  g_free (c->value);
+  g_clear_pointer (&c->glob, g_pattern_spec_free);
+  g_free (c);
+}
+
+static gboolean
+parse_number (const gchar *text,
+              gdouble     *number)
+{
+  gchar *end = NULL;
+
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text))
+    return FALSE;
+  *number = g_ascii_strtod (text, &end);
+  return end != NULL && *end == '\0';
+}
+
+/* Fields whose values are numbers, in the kinds of the core. */
+static gboolean
+is_numeric_column (const gchar *name)
+{
+  static const gchar * const numeric[] = {
+    "sport", "dport", "input", "packets", "bytes_up", "bytes_down", "missing_bytes", "anomalies",
+    "request_body_len", "status", "response_body_len", "id", "size", "offset", "frame_count",
+    "damage_offset", NULL
+  };
+
+  return g_strv_contains (numeric, name);
+}
+
+/* Whether a record of the kind, among the first ones stored, has a field
+ * of this name beyond the kind's columns (a plugin's, say). */
+static gboolean
+stored_records_have_field (NtpacStore  **stores,
+                           guint         n_stores,
+                           const gchar  *cf_name,
+                           const gchar  *field,
+                           gboolean     *numeric)
+{
+  for (guint i = 0; i < n_stores; i++)
+    {
+      gint cf = ntpac_store_cf_id (stores[i], cf_name);
+      g_autoptr(NtpacStoreIter) iter = NULL;
+      const guint8 *key, *value;
+      gsize key_len, value_len;
+
+      if (cf < 0)
+        continue;
+      iter = ntpac_store_iter_new (stores[i], cf, NULL, 0, NULL, 0);
+      for (guint n = 0; n < 100 && ntpac_store_iter_next (iter, &key, &key_len, &value, &value_len); n++)
+        {
+          g_autoptr(GVariant) r = ntpac_record_decode (value, value_len, G_VARIANT_TYPE_VARDICT, NULL);
+          g_autoptr(GVariant) v = r != NULL ? g_variant_lookup_value (r, field, NULL) : NULL;
+
+          if (v == NULL)
+            continue;
+          *numeric = g_variant_type_is_basic (g_variant_get_type (v)) &&
+                     !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) &&
+                     !g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Parses "FIELD OP VALUE", spaces around OP allowed, and checks FIELD
+ * against the kind's fields. */
+static Condition *
+condition_parse (const KindInfo  *kind,
+                 NtpacStore     **stores,
+                 guint            n_stores,
+                 const gchar     *text,
+                 GError         **error)
+{
+  g_autoptr(GString) field = g_string_new (NULL);
+  const gchar *p = text;
+  Condition *c;
+  gboolean numeric = FALSE;
+  gboolean known;
+
+  while (g_ascii_isspace (*p))
+    p++;
+  while (g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.')
+    g_string_append_c (field, *p++);
+  while (g_ascii_isspace (*p))
+    p++;
+  c = g_new0 (Condition, 1);
+  if (g_str_has_prefix (p, "!="))
+    c->op = OP_NE, p += 2;
+  else if (*p == '=')
+    c->op = OP_EQ, p++;
+  else if (*p == '<')
+    c->op = OP_LT, p++;
+  else if (*p == '>')
+    c->op = OP_GT, p++;
+  else if (*p == '~')
+    c->op = OP_GLOB, p++;
+  else
+    p = NULL;
+  if (field->len == 0 || p == NULL)
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
+                   _("“%s” is not a condition (--where): use FIELD OP VALUE, OP one of =, !=, <, >, ~"),
+                   text);
+      condition_free (c);
+      return NULL;
+    }
+  while (g_ascii_isspace (*p))
+    p++;
+  c->field = g_strdup (field->str);
+  c->value = g_strchomp (g_strdup (p));
+  known = g_strv_contains (kind->columns, c->field) ||
+          (kind->type == KIND_CONVERSATIONS && g_str_equal (c->field, "frames_in_other_inputs"));
+  numeric = known && is_numeric_column (c->field);
+  if (!known && kind->type == KIND_RECORDS)
+    known = stored_records_have_field (stores, n_stores, kind->cf, c->field, &numeric);
+  if (!known)
+    {
+      g_autofree gchar *columns = g_strjoinv (", ", (gchar **) kind->columns);
+
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
+                   _("Unknown field “%s” for %s (--where): use one of %s"), c->field, kind->name, columns);
+      condition_free (c);
+      return NULL;
+    }
+  c->is_number = parse_number (c->value, &c->number);
+  if (numeric && !c->is_number && (c->op == OP_LT || c->op == OP_GT))
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
+                   _("“%s” is not a number, and %s is compared as one (--where %s)"), c->value, c->field, text);
+      condition_free (c);
+      return NULL;
+    }
+  if (c->op == OP_GLOB)
+    c->glob = g_pattern_spec_new (c->value);
+  return c;
+}
+
+/* Numbers compare as numbers, everything else as its text in a column
+ * (strings without quotes, null empty). */
+static gboolean
+condition_matches (const Condition *c,
+                   GPtrArray       *row)
+{
+  const gchar *json = ntpac_query_row_get (row, c->field);
+  g_autofree gchar *text = ntpac_query_value_to_text (json);
+  gdouble number;
+  gboolean cell_number = json != NULL && json[0] != '"' && parse_number (json, &number);
+  gint order;
+
+  if (c->op == OP_GLOB)
+    return g_pattern_spec_match_string (c->glob, text);
+  if (c->is_number && cell_number)
+    order = number < c->number ? -1 : number > c->number ? 1 : 0;
+  else if (c->is_number && (c->op == OP_LT || c->op == OP_GT))
+    return FALSE;   /* null, or not a number: neither less nor more */
+  else
+    order = strcmp (text, c->value);
+  switch (c->op)
+    {
+    case OP_EQ:
+      return order == 0;
+    case OP_NE:
+      return order != 0;
+    case OP_LT:
+      return order < 0;
+    case OP_GT:
+    default:
+      return order > 0;
+    }
+}
+
+/* Conversations with --ip: their ids from index.ip. A network is a range
+ * of its keys (family, then the address: the network's first to its last
+ * address), so an address and a CIDR are both read from the index. */
 static GPtrArray *
 conversations_by_ip (NtpacStore             *store,
                      gint                    cf,
+                     GArray                 *networks,
                      const NtpacQueryFilter *filter)
 {
   GPtrArray *keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_bytes_hash, g_bytes_equal);
-  guint8 lower[25], upper[25];
-  g_autoptr(NtpacStoreIter) iter = NULL;
-  const guint8 *key;
-  gsize key_len;
+  gint index_cf = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_IP);
 
-  lower[0] = filter->ip.family;
-  memcpy (lower + 1, filter->ip.bytes, 16);
-  memcpy (upper, lower, 17);
-  ntpac_store_put_u64 (lower + 17, 0);
-  ntpac_store_put_u64 (upper + 17, filter->has_until ? ntpac_store_ts_key (filter->until_ns) + 1 : G_MAXUINT64);
-  iter = ntpac_store_iter_new (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_IP),
-                               lower, sizeof lower, upper, sizeof upper);
-  while (ntpac_store_iter_next (iter, &key, &key_len, NULL, NULL))
+  for (guint n = 0; n < networks->len && index_cf >= 0; n++)
     {
-      GBytes *id;
+      const NtpacQueryNetwork *net = &g_array_index (networks, NtpacQueryNetwork, n);
+      guint8 lower[25], upper[25];
+      guint bits = net->address.family == 4 ? 32 : 128;
+      g_autoptr(NtpacStoreIter) iter = NULL;
+      const guint8 *key;
+      gsize key_len;
 
-      if (key_len != 25 + 1 + 16 || key[25] != cf)
-        continue;
-      id = g_bytes_new (key + 26, 16);
-      if (g_hash_table_contains (seen, id))
+      lower[0] = net->address.family;
+      memcpy (lower + 1, net->address.bytes, 16);
+      memcpy (upper, lower, 17);
+      /* the network's last address: every host bit set */
+      for (guint bit = net->prefix; bit < bits; bit++)
+        upper[1 + bit / 8] |= (guint8) (0x80 >> (bit % 8));
+      ntpac_store_put_u64 (lower + 17, 0);
+      ntpac_store_put_u64 (upper + 17, G_MAXUINT64);
+      iter = ntpac_store_iter_new (store, index_cf, lower, sizeof lower, upper, sizeof upper);
+      while (ntpac_store_iter_next (iter, &key, &key_len, NULL, NULL))
         {
-          g_bytes_unref (id);
-          continue;
+          GBytes *id;
+
+          if (key_len != 25 + 1 + 16 || key[25] != cf)
+            continue;
+          if (filter->has_until && ntpac_store_get_u64 (key + 17) > ntpac_store_ts_key (filter->until_ns))
+            continue;
+          id = g_bytes_new (key + 26, 16);
+          if (!g_hash_table_add (seen, id))
+            {
+              g_bytes_unref (id);
+              continue;
+            }
+          g_ptr_array_add (keys, id);
         }
-      g_hash_table_add (seen, id);
-      g_ptr_array_add (keys, id);
     }
   g_ptr_array_sort (keys, compare_bytes);
   return keys;
@@ -682,27 +983,26 @@ conversations_by_ip (NtpacStore             *store,
 
 /* Conversation ids whose names (indexed by dissectors) match --host. */
 static GHashTable *
-conversations_by_host (NtpacStore   *store,
-                       GPatternSpec *host)
+conversations_by_host (NtpacQuery *self,
+                       NtpacStore *store)
 {
   GHashTable *ids = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
-  g_autoptr(NtpacStoreIter) iter =
-    ntpac_store_iter_new (store, ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_NAME), NULL, 0, NULL, 0);
+  gint cf = ntpac_store_cf_id (store, NTPAC_STORE_CF_INDEX_NAME);
+  g_autoptr(NtpacStoreIter) iter = NULL;
   const guint8 *key, *value;
   gsize key_len, value_len;
 
+  if (cf < 0)
+    return ids;
+  iter = ntpac_store_iter_new (store, cf, NULL, 0, NULL, 0);
   while (ntpac_store_iter_next (iter, &key, &key_len, &value, &value_len))
     {
       g_autoptr(GVariant) name = NULL;
-      g_autofree gchar *lower = NULL;
 
       if (key_len < 17 + 16)
         continue;
       name = ntpac_record_decode (value, value_len, G_VARIANT_TYPE_STRING, NULL);
-      if (name == NULL)
-        continue;
-      lower = g_ascii_strdown (g_variant_get_string (name, NULL), -1);
-      if (g_pattern_spec_match_string (host, lower))
+      if (name != NULL && host_matches (self, g_variant_get_string (name, NULL)))
         g_hash_table_add (ids, g_bytes_new (key + 17, 16));
     }
   return ids;
@@ -714,6 +1014,7 @@ source_new (NtpacQuery *self,
 {
   Source *s = g_new0 (Source, 1);
   const NtpacQueryFilter *f = &self->filter;
+  KindType type = self->kind->type;
   guint8 lower[16] = { 0 }, upper[16];
 
   s->store = store;
@@ -723,27 +1024,30 @@ source_new (NtpacQuery *self,
       s->done = TRUE;  /* nothing of this kind was stored */
       return s;
     }
-  if (self->kind->type == KIND_CONVERSATIONS && self->host != NULL)
-    s->host_conversations = conversations_by_host (store, self->host);
-  if (self->kind->type == KIND_CONVERSATIONS && f->has_conversation)
+  if (type != KIND_INPUTS && self->kind->host_field == NULL && self->hosts->len > 0)
+    s->host_conversations = conversations_by_host (self, store);
+  if (type == KIND_CONVERSATIONS && self->conversations->len > 0)
     {
       s->keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-      g_ptr_array_add (s->keys, g_bytes_new (f->conversation.bytes, 16));
+      for (guint i = 0; i < self->conversations->len; i++)
+        g_ptr_array_add (s->keys, g_bytes_new (g_array_index (self->conversations, NtpacConversationId, i).bytes, 16));
+      g_ptr_array_sort (s->keys, compare_bytes);
       return s;
     }
-  if (self->kind->type == KIND_CONVERSATIONS && f->has_ip)
+  if (type == KIND_CONVERSATIONS && self->networks->len > 0)
     {
-      s->keys = conversations_by_ip (store, s->cf, f);
+      s->keys = conversations_by_ip (store, s->cf, self->networks, f);
       return s;
     }
   memset (upper, 0xff, sizeof upper);
-  if (f->has_conversation && self->kind->type == KIND_RECORDS)
+  if (self->conversations->len == 1 && type == KIND_RECORDS)
     {
       /* every record of one conversation: keys that start with its id */
-      s->iter = ntpac_store_iter_new_prefix (store, s->cf, f->conversation.bytes, 16);
+      s->iter = ntpac_store_iter_new_prefix (store, s->cf,
+                                             g_array_index (self->conversations, NtpacConversationId, 0).bytes, 16);
       return s;
     }
-  if (self->kind->type == KIND_ANOMALIES && (f->has_since || f->has_until))
+  if (type == KIND_ANOMALIES && (f->has_since || f->has_until))
     {
       /* anomalies are keyed by time */
       ntpac_store_put_u64 (lower, f->has_since ? ntpac_store_ts_key (f->since_ns) : 0);
@@ -751,32 +1055,60 @@ source_new (NtpacQuery *self,
       s->iter = ntpac_store_iter_new (store, s->cf, lower, 8, upper, 8);
       return s;
     }
-  if (self->kind->type != KIND_INPUTS && self->kind->type != KIND_ANOMALIES && f->has_until)
+  if (type != KIND_INPUTS && type != KIND_ANOMALIES && f->has_until)
     {
       /* conversation ids start with their first timestamp */
       ntpac_store_put_u64 (upper, (guint64) f->until_ns + 1);
       s->iter = ntpac_store_iter_new (store, s->cf, NULL, 0, upper, 8);
       return s;
     }
+  /* Records and anomalies with --ip or several --conversation: a scan,
+   * each record checked. */
   s->iter = ntpac_store_iter_new (store, s->cf, NULL, 0, NULL, 0);
   return s;
 }
 
 static gboolean
-address_matches (const RecordFields     *fields,
-                 const NtpacQueryFilter *f)
+address_matches (NtpacQuery         *self,
+                 const RecordFields *fields)
 {
-  NtpacAddress a;
-  const gchar *src = record_fields_get_string (fields, "src");
-  const gchar *dst = record_fields_get_string (fields, "dst");
+  static const gchar * const ends[] = { "src", "dst" };
 
-  if (src != NULL && ntpac_address_parse (src, &a) && ntpac_address_compare (&a, &f->ip) == 0)
-    return TRUE;
-  return dst != NULL && ntpac_address_parse (dst, &a) && ntpac_address_compare (&a, &f->ip) == 0;
+  for (guint e = 0; e < G_N_ELEMENTS (ends); e++)
+    {
+      const gchar *text = record_fields_get_string (fields, ends[e]);
+      NtpacAddress a;
+
+      if (text == NULL || !ntpac_address_parse (text, &a))
+        continue;
+      for (guint i = 0; i < self->networks->len; i++)
+        if (network_contains (&g_array_index (self->networks, NtpacQueryNetwork, i), &a))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+port_matches (NtpacQuery         *self,
+              const RecordFields *fields)
+{
+  guint64 sport = record_fields_get_uint (fields, "sport");
+  guint64 dport = record_fields_get_uint (fields, "dport");
+
+  if (record_fields_get_string (fields, "transport") == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->ports->len; i++)
+    {
+      guint64 port = (guint64) g_array_index (self->ports, gint, i);
+
+      if (sport == port || dport == port)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Whether a record, read as @fields, passes the filters the key order did
- * not apply (inputs have none). */
+ * not apply. */
 static gboolean
 fields_match (NtpacQuery         *self,
               Source             *s,
@@ -786,13 +1118,18 @@ fields_match (NtpacQuery         *self,
 {
   const NtpacQueryFilter *f = &self->filter;
   KindType type = self->kind->type;
+  NtpacConversationId id = { { 0 } };
+  gboolean has_id = FALSE;
 
   if (f->has_since || f->has_until)
     {
       gint64 first, last;
 
-      if (type == KIND_CONVERSATIONS)
+      if (type == KIND_CONVERSATIONS || type == KIND_INPUTS)
         {
+          /* an input without packets has no time */
+          if (record_fields_get (fields, "first_ts") == NULL)
+            return FALSE;
           first = record_fields_get_int (fields, "first_ts");
           last = record_fields_get_int (fields, "last_ts");
         }
@@ -804,39 +1141,47 @@ fields_match (NtpacQuery         *self,
       if (f->has_until && first > f->until_ns)
         return FALSE;
     }
-  if (type == KIND_ANOMALIES && f->has_conversation)
+  if (type == KIND_INPUTS)
+    return TRUE;   /* the other filters were refused for inputs */
+  if (type == KIND_ANOMALIES)
     {
-      NtpacConversationId id;
       const gchar *hex = record_fields_get_string (fields, "conversation");
 
-      if (hex == NULL || !ntpac_conversation_id_from_hex (hex, &id) ||
-          memcmp (id.bytes, f->conversation.bytes, 16) != 0)
+      has_id = hex != NULL && ntpac_conversation_id_from_hex (hex, &id);
+    }
+  else if (key_len >= 16)
+    {
+      memcpy (id.bytes, key, 16);
+      has_id = TRUE;
+    }
+  if (self->conversations->len > 0)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; has_id && !found && i < self->conversations->len; i++)
+        found = memcmp (g_array_index (self->conversations, NtpacConversationId, i).bytes, id.bytes, 16) == 0;
+      if (!found)
         return FALSE;
     }
-  if (f->has_ip && !address_matches (fields, f))
+  if (self->networks->len > 0 && !address_matches (self, fields))
     return FALSE;
-  if (f->port >= 0 && (record_fields_get_string (fields, "transport") == NULL ||
-                       (record_fields_get_uint (fields, "sport") != (guint64) f->port &&
-                        record_fields_get_uint (fields, "dport") != (guint64) f->port)))
+  if (self->ports->len > 0 && !port_matches (self, fields))
     return FALSE;
-  if (type == KIND_ANOMALIES)
-    return self->host == NULL;   /* anomalies have no name */
-  if (self->host != NULL)
+  if (self->hosts->len > 0)
     {
-      if (type == KIND_CONVERSATIONS)
+      if (self->kind->host_field != NULL)
         {
-          g_autoptr(GBytes) id = g_bytes_new (key, MIN (key_len, 16u));
+          const gchar *name = record_fields_get_string (fields, self->kind->host_field);
 
-          if (!g_hash_table_contains (s->host_conversations, id))
+          if (name == NULL || !host_matches (self, name))
             return FALSE;
         }
       else
         {
-          const gchar *name = self->kind->host_field != NULL ?
-            record_fields_get_string (fields, self->kind->host_field) : NULL;
-          g_autofree gchar *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
+          /* the names of the record's conversation */
+          g_autoptr(GBytes) bytes = g_bytes_new (id.bytes, 16);
 
-          if (lower == NULL || !g_pattern_spec_match_string (self->host, lower))
+          if (!has_id || !g_hash_table_contains (s->host_conversations, bytes))
             return FALSE;
         }
     }
@@ -920,10 +1265,15 @@ source_advance (NtpacQuery  *self,
         }
       /* The record's fields are read once, for the filters and the row. */
       record_fields_init (&fields, r);
-      if (self->kind->type == KIND_INPUTS || fields_match (self, s, key, key_len, &fields))
+      if (fields_match (self, s, key, key_len, &fields))
         {
-          s->head_key = g_bytes_new (key, key_len);
           s->head_row = make_row (self, key, key_len, r, &fields);
+          /* --where is on the row: its fields as they are shown */
+          for (guint i = 0; i < self->where->len && s->head_row != NULL; i++)
+            if (!condition_matches (self->where->pdata[i], s->head_row))
+              g_clear_pointer (&s->head_row, g_ptr_array_unref);
+          if (s->head_row != NULL)
+            s->head_key = g_bytes_new (key, key_len);
         }
       record_fields_clear (&fields);
       if (s->head_row != NULL)
@@ -956,6 +1306,16 @@ is_core_family (const gchar *name)
   return g_strv_contains (core, name);
 }
 
+/* Names are matched in lower case, as index.name holds them. */
+static void
+add_host_pattern (NtpacQuery  *self,
+                  const gchar *glob)
+{
+  g_autofree gchar *lower = g_ascii_strdown (glob, -1);
+
+  g_ptr_array_add (self->hosts, g_pattern_spec_new (lower));
+}
+
 /**
  * ntpac_query_new:
  * @stores: (array length=n_stores): databases, read as one
@@ -965,7 +1325,9 @@ is_core_family (const gchar *name)
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the query, or %NULL for an unknown
- *   kind (%NTPAC_QUERY_ERROR_KIND)
+ *   kind (%NTPAC_QUERY_ERROR_KIND), or a filter the kind cannot honour, an
+ *   unknown field or a bad condition of @filter's where
+ *   (%NTPAC_QUERY_ERROR_FILTER)
  * Since: 0.1
  */
 NtpacQuery *
@@ -1002,15 +1364,69 @@ ntpac_query_new (NtpacStore             **stores,
       return NULL;
     }
   self->kind = info;
+  /* the times; the lists are copied below, the caller's not kept */
   self->filter = *filter;
   self->filter.host = NULL;
-  if (filter->host != NULL)
-    {
-      g_autofree gchar *lower = g_ascii_strdown (filter->host, -1);
-
-      self->host = g_pattern_spec_new (lower);
-    }
+  self->filter.networks = NULL;
+  self->filter.ports = NULL;
+  self->filter.hosts = NULL;
+  self->filter.conversations = NULL;
+  self->filter.where = NULL;
+  self->networks = g_array_new (FALSE, FALSE, sizeof (NtpacQueryNetwork));
+  self->ports = g_array_new (FALSE, FALSE, sizeof (gint));
+  self->conversations = g_array_new (FALSE, FALSE, sizeof (NtpacConversationId));
+  self->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_pattern_spec_free);
+  self->where = g_ptr_array_new_with_free_func (condition_free);
   self->sources = g_ptr_array_new_with_free_func (source_free);
+  if (filter->has_ip)
+    {
+      NtpacQueryNetwork one = { filter->ip, filter->ip.family == 4 ? 32 : 128 };
+
+      g_array_append_val (self->networks, one);
+    }
+  if (filter->networks != NULL)
+    g_array_append_vals (self->networks, filter->networks, filter->n_networks);
+  if (filter->port >= 0)
+    g_array_append_val (self->ports, filter->port);
+  if (filter->ports != NULL)
+    g_array_append_vals (self->ports, filter->ports, filter->n_ports);
+  if (filter->has_conversation)
+    g_array_append_val (self->conversations, filter->conversation);
+  if (filter->conversations != NULL)
+    g_array_append_vals (self->conversations, filter->conversations, filter->n_conversations);
+  if (filter->host != NULL)
+    add_host_pattern (self, filter->host);
+  for (guint i = 0; filter->hosts != NULL && filter->hosts[i] != NULL; i++)
+    add_host_pattern (self, filter->hosts[i]);
+  if (info->type == KIND_INPUTS)
+    {
+      /* inputs have no endpoints, names or conversation: only times and
+       * their own fields */
+      const gchar *refused = self->networks->len > 0 ? "--ip" :
+                             self->ports->len > 0 ? "--port" :
+                             self->hosts->len > 0 ? "--host" :
+                             self->conversations->len > 0 ? "--conversation" : NULL;
+
+      if (refused != NULL)
+        {
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
+                       _("The filter %s does not apply to %s: use --since, --until or --where"),
+                       refused, info->name);
+          ntpac_query_free (self);
+          return NULL;
+        }
+    }
+  for (guint i = 0; filter->where != NULL && filter->where[i] != NULL; i++)
+    {
+      Condition *c = condition_parse (info, stores, n_stores, filter->where[i], error);
+
+      if (c == NULL)
+        {
+          ntpac_query_free (self);
+          return NULL;
+        }
+      g_ptr_array_add (self->where, c);
+    }
   for (guint i = 0; i < n_stores; i++)
     {
       Source *s = source_new (self, stores[i]);
@@ -1031,8 +1447,12 @@ ntpac_query_free (NtpacQuery *self)
 {
   if (self == NULL)
     return;
-  g_clear_pointer (&self->host, g_pattern_spec_free);
   g_ptr_array_unref (self->sources);
+  g_array_unref (self->networks);
+  g_array_unref (self->ports);
+  g_array_unref (self->conversations);
+  g_ptr_array_unref (self->hosts);
+  g_ptr_array_unref (self->where);
   g_free (self->plugin_kind_name);
   g_free (self);
 }

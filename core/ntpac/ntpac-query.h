@@ -34,35 +34,74 @@ typedef enum
 GQuark ntpac_query_error_quark (void);
 
 /**
+ * NtpacQueryNetwork:
+ * @address: the network's address, bits beyond @prefix cleared
+ * @prefix: how many leading bits of @address count (32 or 128 for one
+ *   address)
+ */
+typedef struct
+{
+  NtpacAddress address;
+  guint        prefix;
+} NtpacQueryNetwork;
+
+/**
  * NtpacQueryFilter:
  * @has_ip: filter on @ip
  * @ip: source or destination address
  * @port: source or destination port, or -1
- * @host: (nullable): glob on the host, DNS name or TLS server name
+ * @host: (nullable): glob on the host, DNS name or TLS server name; a
+ *   name with a port ("localhost:8080") also matches without it
  * @has_since: filter on @since_ns
  * @since_ns: records at or after this time (conversations still active)
  * @has_until: filter on @until_ns
  * @until_ns: records at or before this time
  * @has_conversation: filter on @conversation
  * @conversation: records of this conversation only
+ * @networks: (array length=n_networks) (nullable): more addresses or
+ *   networks, ORed with @ip
+ * @n_networks: how many
+ * @ports: (array length=n_ports) (nullable): more ports, ORed with @port
+ * @n_ports: how many
+ * @hosts: (array zero-terminated=1) (nullable): more globs, ORed with @host
+ * @conversations: (array length=n_conversations) (nullable): more
+ *   conversations, ORed with @conversation
+ * @n_conversations: how many
+ * @where: (array zero-terminated=1) (nullable): conditions "FIELD OP
+ *   VALUE" on the rows' fields, ANDed; OP is one of `=`, `!=`, `<`, `>`
+ *   and `~` (a glob on the text)
+ *
+ * Values of one filter are ORed, different filters ANDed. A filter the
+ * kind cannot honour is an error of ntpac_query_new(), not ignored. The
+ * arrays are copied by ntpac_query_new().
  */
 typedef struct
 {
-  gboolean            has_ip;
-  NtpacAddress        ip;
-  gint                port;
-  gchar              *host;
-  gboolean            has_since;
-  gint64              since_ns;
-  gboolean            has_until;
-  gint64              until_ns;
-  gboolean            has_conversation;
-  NtpacConversationId conversation;
+  gboolean                   has_ip;
+  NtpacAddress               ip;
+  gint                       port;
+  gchar                     *host;
+  gboolean                   has_since;
+  gint64                     since_ns;
+  gboolean                   has_until;
+  gint64                     until_ns;
+  gboolean                   has_conversation;
+  NtpacConversationId        conversation;
+  const NtpacQueryNetwork   *networks;
+  guint                      n_networks;
+  const gint                *ports;
+  guint                      n_ports;
+  const gchar * const       *hosts;
+  const NtpacConversationId *conversations;
+  guint                      n_conversations;
+  const gchar * const       *where;
 } NtpacQueryFilter;
 
 typedef struct _NtpacQuery NtpacQuery;
 
 const gchar * const *ntpac_query_kinds         (void);
+gboolean             ntpac_query_network_parse (const gchar             *text,
+                                                NtpacQueryNetwork       *network);
 NtpacQuery          *ntpac_query_new           (NtpacStore             **stores,
                                                 guint                    n_stores,
                                                 const gchar             *kind,

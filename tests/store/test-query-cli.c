@@ -948,6 +948,373 @@ test_errors (Fixture       *f,
   expect_error ("newer", "run", "--append", "-o", f->db, f->capture, NULL);
 }
 
+/* Runs query with @args after "query -d DB KIND" and returns its output. */
+static gchar *
+query_text (const gchar *db,
+            const gchar *kind,
+            ...)
+{
+  g_auto(NtpacTestRun) r = { 0 };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "query");
+  g_ptr_array_add (args, (gpointer) "-d");
+  g_ptr_array_add (args, (gpointer) db);
+  g_ptr_array_add (args, (gpointer) kind);
+  va_start (ap, kind);
+  for (const gchar *arg = va_arg (ap, const gchar *); arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  ntpac_test_run_engine_argv (&r, NULL, args);
+  if (r.status != 0)
+    g_error ("query failed: %s", r.err);
+  return g_steal_pointer (&r.out);
+}
+
+/* Each row's conversation and time, one per line: a row of a record kind
+ * (several per conversation) told apart from the others. */
+static gchar *
+row_keys (GPtrArray *rows)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (s, "%s %s\n", json_object_get_string_member (rows->pdata[i], "conversation"),
+                            json_object_get_string_member (rows->pdata[i], "ts"));
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+in_network (const gchar *address,
+            const gchar *cidr)
+{
+  g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string (cidr, NULL);
+  g_autoptr(GInetAddress) a = g_inet_address_new_from_string (address);
+
+  g_assert_nonnull (mask);
+  return a != NULL && g_inet_address_get_family (a) == g_inet_address_mask_get_family (mask) &&
+         g_inet_address_mask_matches (mask, a);
+}
+
+static gboolean
+row_in_network (JsonObject  *o,
+                const gchar *cidr)
+{
+  return in_network (json_object_get_string_member (o, "src"), cidr) ||
+         in_network (json_object_get_string_member (o, "dst"), cidr);
+}
+
+#define CHECK_ROWS(want, kind, ...) G_STMT_START {                      \
+    g_autoptr(GPtrArray) got_ = query (f->db, kind, __VA_ARGS__, NULL);  \
+    g_autofree gchar *got_keys_ = row_keys (got_);                       \
+    g_autofree gchar *want_keys_ = row_keys (want);                      \
+    g_assert_cmpstr (got_keys_, ==, want_keys_);                         \
+  } G_STMT_END
+
+static void
+test_repeated_and_cidr (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = query (f->db, "conversations", NULL);
+  g_autoptr(GPtrArray) want_a = g_ptr_array_new (), want_b = g_ptr_array_new ();
+  g_autoptr(GPtrArray) want_or = g_ptr_array_new (), want_or_port = g_ptr_array_new ();
+  g_autoptr(GPtrArray) want_ports = g_ptr_array_new (), want_ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) want_v4 = g_ptr_array_new (), want_v6 = g_ptr_array_new ();
+  g_autoptr(GPtrArray) want_cidrs = g_ptr_array_new ();
+  g_autofree gchar *v4_net = NULL, *v4_host_bits = NULL, *v6_net = NULL;
+  const gchar *a = NULL, *b = NULL, *v6 = NULL;
+
+  g_test_summary ("A repeated --ip, --port or --conversation matches any of its values (the "
+                  "union of the single queries), different filters all; --ip takes IPv4 and "
+                  "IPv6 networks in CIDR notation and matches exactly the addresses in them, "
+                  "host bits beyond the prefix being ignored.");
+  for (guint i = 0; i < all->len; i++)
+    {
+      const gchar *dst = json_object_get_string_member (all->pdata[i], "dst");
+
+      if (strchr (dst, ':') != NULL)
+        v6 = v6 != NULL ? v6 : dst;
+      else if (a == NULL)
+        a = dst;
+      else if (b == NULL && !g_str_equal (dst, a))
+        b = dst;
+    }
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_nonnull (v6);
+  {
+    gchar **octets = g_strsplit (a, ".", 4);
+
+    v4_net = g_strdup_printf ("%s.%s.0.0/16", octets[0], octets[1]);
+    v4_host_bits = g_strdup_printf ("%s/16", a);
+    g_strfreev (octets);
+  }
+  {
+    g_autoptr(GInetAddress) addr = g_inet_address_new_from_string (v6);
+    g_autoptr(GInetAddress) net = NULL;
+    guint8 bytes[16] = { 0 };
+    g_autofree gchar *text = NULL;
+
+    /* the first 32 bits of the address */
+    memcpy (bytes, g_inet_address_to_bytes (addr), 4);
+    net = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
+    text = g_inet_address_to_string (net);
+    v6_net = g_strdup_printf ("%s/32", text);
+  }
+  for (guint i = 0; i < all->len; i++)
+    {
+      JsonObject *o = all->pdata[i];
+
+      if (row_has_ip (o, a))
+        g_ptr_array_add (want_a, o);
+      if (row_has_ip (o, b))
+        g_ptr_array_add (want_b, o);
+      if (row_has_ip (o, a) || row_has_ip (o, b))
+        g_ptr_array_add (want_or, o);
+      if ((row_has_ip (o, a) || row_has_ip (o, b)) && row_has_port (o, 53))
+        g_ptr_array_add (want_or_port, o);
+      if (row_has_port (o, 53) || row_has_port (o, 443))
+        g_ptr_array_add (want_ports, o);
+      if (i == 1 || i == all->len - 2)
+        g_ptr_array_add (want_ids, o);
+      if (row_in_network (o, v4_net))
+        g_ptr_array_add (want_v4, o);
+      if (row_in_network (o, v6_net))
+        g_ptr_array_add (want_v6, o);
+      if (row_in_network (o, v4_net) || row_in_network (o, v6_net))
+        g_ptr_array_add (want_cidrs, o);
+    }
+  g_assert_cmpuint (want_a->len + want_b->len, >=, want_or->len);
+  g_assert_cmpuint (want_or->len, >, MAX (want_a->len, want_b->len));
+  g_assert_cmpuint (want_v4->len, <, all->len);
+  g_assert_cmpuint (want_v4->len, >, want_a->len);
+  g_assert_cmpuint (want_v6->len, >, 0);
+  CHECK_ROWS (want_a, "conversations", "--ip", a);
+  CHECK_ROWS (want_or, "conversations", "--ip", a, "--ip", b);
+  CHECK_ROWS (want_or, "conversations", "--ip", b, "--ip", a);
+  CHECK_ROWS (want_or_port, "conversations", "--ip", a, "--ip", b, "--port", "53");
+  CHECK_ROWS (want_ports, "conversations", "--port", "53", "--port", "443");
+  CHECK_ROWS (want_ids, "conversations",
+              "--conversation", json_object_get_string_member (want_ids->pdata[1], "conversation"),
+              "--conversation", json_object_get_string_member (want_ids->pdata[0], "conversation"));
+  CHECK_ROWS (want_v4, "conversations", "--ip", v4_net);
+  CHECK_ROWS (want_v4, "conversations", "--ip", v4_host_bits);
+  CHECK_ROWS (want_v6, "conversations", "--ip", v6_net);
+  CHECK_ROWS (want_cidrs, "conversations", "--ip", v4_net, "--ip", v6_net);
+  CHECK_ROWS (all, "conversations", "--ip", "0.0.0.0/0", "--ip", "::/0");
+
+  /* records are filtered by the same rules as conversations */
+  {
+    g_autoptr(GPtrArray) http = query (f->db, "http", NULL);
+    g_autoptr(GPtrArray) want_http = g_ptr_array_new ();
+
+    for (guint i = 0; i < http->len; i++)
+      if (row_in_network (http->pdata[i], v4_net) || row_in_network (http->pdata[i], v6_net))
+        g_ptr_array_add (want_http, http->pdata[i]);
+    CHECK_ROWS (want_http, "http", "--ip", v4_net, "--ip", v6_net);
+  }
+}
+
+static void
+test_where (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) http = query (f->db, "http", NULL);
+  g_autoptr(GPtrArray) dns = query (f->db, "dns", NULL);
+  g_autoptr(GPtrArray) not_found = g_ptr_array_new (), post = g_ptr_array_new ();
+  g_autoptr(GPtrArray) large = g_ptr_array_new (), not_ok = g_ptr_array_new ();
+  g_autoptr(GPtrArray) txt = g_ptr_array_new (), png = g_ptr_array_new ();
+  g_autoptr(GPtrArray) post_large = g_ptr_array_new ();
+
+  g_test_summary ("--where FIELD OP VALUE keeps the rows whose field compares so: numbers as "
+                  "numbers, text as text, ~ as a glob, conditions ANDed, with or without "
+                  "spaces around the operator.");
+  for (guint i = 0; i < http->len; i++)
+    {
+      JsonObject *o = http->pdata[i];
+      gint64 status = json_object_get_null_member (o, "status") ? -1 : json_object_get_int_member (o, "status");
+      gint64 len = json_object_get_null_member (o, "response_body_len") ? -1 :
+                   json_object_get_int_member (o, "response_body_len");
+      const gchar *method = json_object_get_string_member (o, "method");
+      const gchar *uri = json_object_get_string_member (o, "uri");
+
+      if (status == 404)
+        g_ptr_array_add (not_found, o);
+      if (status != 200)
+        g_ptr_array_add (not_ok, o);
+      if (g_strcmp0 (method, "POST") == 0)
+        g_ptr_array_add (post, o);
+      if (len > 1000)
+        g_ptr_array_add (large, o);
+      if (g_strcmp0 (method, "POST") == 0 && len > 1000)
+        g_ptr_array_add (post_large, o);
+      if (uri != NULL && g_str_has_suffix (uri, ".png"))
+        g_ptr_array_add (png, o);
+    }
+  for (guint i = 0; i < dns->len; i++)
+    if (g_strcmp0 (json_object_get_string_member (dns->pdata[i], "qtype"), "TXT") == 0)
+      g_ptr_array_add (txt, dns->pdata[i]);
+  g_assert_cmpuint (not_found->len, >, 0);
+  g_assert_cmpuint (post->len, >, 0);
+  g_assert_cmpuint (txt->len, >, 0);
+  g_assert_cmpuint (large->len, >, 0);
+  g_assert_cmpuint (large->len, <, http->len);
+  g_assert_cmpuint (png->len, >, 0);
+  CHECK_ROWS (not_found, "http", "--where", "status=404");
+  CHECK_ROWS (not_found, "http", "--where", "status = 404");
+  CHECK_ROWS (not_ok, "http", "--where", "status!=200");
+  CHECK_ROWS (post, "http", "--where", "method=POST");
+  CHECK_ROWS (large, "http", "--where", "response_body_len>1000");
+  CHECK_ROWS (post_large, "http", "--where", "method=POST", "--where", "response_body_len > 1000");
+  CHECK_ROWS (png, "http", "--where", "uri~*.png");
+  CHECK_ROWS (txt, "dns", "--where", "qtype=TXT");
+}
+
+static void
+test_host_port (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) http = query (f->db, "http", NULL);
+  g_autoptr(GPtrArray) bare = g_ptr_array_new (), exact = g_ptr_array_new ();
+  g_autofree gchar *name = NULL;
+  const gchar *with_port = NULL;
+
+  g_test_summary ("--host matches a host name with or without its port: localhost finds "
+                  "localhost:8080, localhost:8080 only that.");
+  for (guint i = 0; i < http->len && with_port == NULL; i++)
+    {
+      const gchar *host = json_object_get_string_member (http->pdata[i], "host");
+
+      if (host != NULL && strchr (host, ':') != NULL)
+        with_port = host;
+    }
+  g_assert_nonnull (with_port);
+  name = g_strndup (with_port, strchr (with_port, ':') - with_port);
+  for (guint i = 0; i < http->len; i++)
+    {
+      const gchar *host = json_object_get_string_member (http->pdata[i], "host");
+
+      if (g_strcmp0 (host, with_port) == 0)
+        g_ptr_array_add (exact, http->pdata[i]);
+      if (g_strcmp0 (host, name) == 0 || g_strcmp0 (host, with_port) == 0)
+        g_ptr_array_add (bare, http->pdata[i]);
+    }
+  g_assert_cmpuint (bare->len, >, exact->len);
+  CHECK_ROWS (bare, "http", "--host", name);
+  CHECK_ROWS (exact, "http", "--host", with_port);
+}
+
+static void
+test_objects_host (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) objects = query (f->db, "objects", NULL);
+  g_autoptr(GPtrArray) http = query (f->db, "http", "--host", "*.example.com", NULL);
+  g_autoptr(GHashTable) conversations = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) want = g_ptr_array_new ();
+
+  g_test_summary ("objects --host lists the objects of the conversations with a matching "
+                  "host name.");
+  for (guint i = 0; i < http->len; i++)
+    g_hash_table_add (conversations, (gpointer) json_object_get_string_member (http->pdata[i], "conversation"));
+  for (guint i = 0; i < objects->len; i++)
+    if (g_hash_table_contains (conversations, json_object_get_string_member (objects->pdata[i], "conversation")))
+      g_ptr_array_add (want, objects->pdata[i]);
+  g_assert_cmpuint (want->len, >, 0);
+  g_assert_cmpuint (want->len, <, objects->len);
+  CHECK_ROWS (want, "objects", "--host", "*.example.com");
+}
+
+static void
+test_until_date (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = query (f->db, "conversations", NULL);
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autofree gchar *day = g_strndup (json_object_get_string_member (all->pdata[0], "first_ts"), 10);
+  g_autoptr(GDateTime) midnight = NULL;
+  g_autoptr(GDateTime) before = NULL;
+  g_autoptr(GDateTime) after = NULL;
+  g_autofree gchar *midnight_text = g_strconcat (day, "T00:00:00Z", NULL);
+  g_autofree gchar *day_before = NULL, *day_after = NULL;
+
+  g_test_summary ("A date as --until is the end of that day: --since D --until D is the "
+                  "whole day D.");
+  midnight = g_date_time_new_from_iso8601 (midnight_text, NULL);
+  before = g_date_time_add_days (midnight, -1);
+  after = g_date_time_add_days (midnight, 1);
+  day_before = g_date_time_format (before, "%Y-%m-%d");
+  day_after = g_date_time_format (after, "%Y-%m-%d");
+  /* the capture lies within one day */
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (all->pdata[all->len - 1], "last_ts"), day));
+  CHECK_ROWS (all, "conversations", "--since", day, "--until", day);
+  CHECK_ROWS (all, "conversations", "--until", day);
+  CHECK_ROWS (none, "conversations", "--until", day_before);
+  CHECK_ROWS (none, "conversations", "--since", day_after);
+  {
+    g_autoptr(GPtrArray) http = query (f->db, "http", NULL);
+
+    CHECK_ROWS (http, "http", "--since", day, "--until", day);
+  }
+}
+
+static void
+test_limit_count (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = query (f->db, "conversations", NULL);
+  g_autoptr(GPtrArray) first = g_ptr_array_new ();
+  g_autoptr(GPtrArray) http404 = query (f->db, "http", "--where", "status=404", NULL);
+  g_autofree gchar *count = query_text (f->db, "conversations", "--count", NULL);
+  g_autofree gchar *count404 = query_text (f->db, "http", "--where", "status=404", "--count", NULL);
+  g_autofree gchar *count_limited = query_text (f->db, "conversations", "--count", "--limit", "3", NULL);
+  g_autofree gchar *tsv = query_text (f->db, "conversations", "--limit", "5", "--format", "tsv", NULL);
+  g_autofree gchar *table = query_text (f->db, "conversations", "--limit", "5", "--format", "table", NULL);
+  g_autofree gchar *want = g_strdup_printf ("%u\n", all->len);
+  g_autofree gchar *want404 = g_strdup_printf ("%u\n", http404->len);
+  g_auto(GStrv) tsv_lines = g_strsplit (tsv, "\n", -1);
+  g_auto(GStrv) table_lines = g_strsplit (table, "\n", -1);
+
+  g_test_summary ("--limit N prints the first N rows in every format; --count prints only "
+                  "the number of rows that match.");
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (first, all->pdata[i]);
+  CHECK_ROWS (first, "conversations", "--limit", "5");
+  g_assert_cmpstr (count, ==, want);
+  g_assert_cmpstr (count404, ==, want404);
+  g_assert_cmpstr (count_limited, ==, "3\n");
+  /* a header, five rows and the empty string after the last newline */
+  g_assert_cmpuint (g_strv_length (tsv_lines), ==, 7);
+  g_assert_cmpuint (g_strv_length (table_lines), ==, 7);
+  g_assert_true (g_str_has_prefix (tsv_lines[1], json_object_get_string_member (all->pdata[0], "conversation")));
+}
+
+static void
+test_filter_errors (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) day1 = query (f->db, "inputs", "--where", "path~*day1*", NULL);
+  g_autoptr(GPtrArray) day2 = query (f->db, "inputs", "--where", "path~*day2*", NULL);
+
+  g_test_summary ("An unknown field, a bad operator, a non-number compared as a number and a "
+                  "filter the kind cannot honour are each one line naming it, exit status 1; "
+                  "inputs honour --where on their fields.");
+  g_assert_cmpuint (day1->len, ==, 1);
+  g_assert_cmpuint (day2->len, ==, 0);
+  expect_error ("nosuch", "query", "-d", f->db, "http", "--where", "nosuch=1", NULL);
+  expect_error ("qname", "query", "-d", f->db, "http", "--where", "qname=x", NULL);
+  expect_error ("status", "query", "-d", f->db, "http", "--where", "status", NULL);
+  expect_error ("status@404", "query", "-d", f->db, "http", "--where", "status@404", NULL);
+  expect_error ("many", "query", "-d", f->db, "http", "--where", "status>many", NULL);
+  expect_error ("--port", "query", "-d", f->db, "inputs", "--port", "53", NULL);
+  expect_error ("--ip", "query", "-d", f->db, "inputs", "--ip", "10.0.0.1", NULL);
+  expect_error ("--host", "query", "-d", f->db, "inputs", "--host", "x", NULL);
+  expect_error ("10.0.0.0/33", "query", "-d", f->db, "conversations", "--ip", "10.0.0.0/33", NULL);
+  expect_error ("ten", "query", "-d", f->db, "conversations", "--limit", "ten", NULL);
+}
+#undef CHECK_ROWS
+
 int
 main (int    argc,
       char **argv)
@@ -962,6 +1329,13 @@ main (int    argc,
   g_test_add ("/query/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
   g_test_add ("/query/export-objects-empty", Fixture, NULL, fixture_set_up, test_export_objects_empty, fixture_tear_down);
   g_test_add ("/query/errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
+  g_test_add ("/query/repeated-and-cidr", Fixture, NULL, fixture_set_up, test_repeated_and_cidr, fixture_tear_down);
+  g_test_add ("/query/where", Fixture, NULL, fixture_set_up, test_where, fixture_tear_down);
+  g_test_add ("/query/host-port", Fixture, NULL, fixture_set_up, test_host_port, fixture_tear_down);
+  g_test_add ("/query/objects-host", Fixture, NULL, fixture_set_up, test_objects_host, fixture_tear_down);
+  g_test_add ("/query/until-date", Fixture, NULL, fixture_set_up, test_until_date, fixture_tear_down);
+  g_test_add ("/query/limit-count", Fixture, NULL, fixture_set_up, test_limit_count, fixture_tear_down);
+  g_test_add ("/query/filter-errors", Fixture, NULL, fixture_set_up, test_filter_errors, fixture_tear_down);
   g_test_add_func ("/query/dns-duplicate", test_dns_duplicate);
   g_test_add_func ("/query/dns-family", test_dns_family);
   g_test_add_func ("/query/terminal-escapes", test_terminal_escapes);
