@@ -32,6 +32,8 @@ int      ntpac_cmd_plugins      (int            argc,
                                  char         **argv);
 int      ntpac_cmd_keygen       (int            argc,
                                  char         **argv);
+int      ntpac_cmd_serve        (int            argc,
+                                 char         **argv);
 
 /**
  * NtpacCliClusterOptions:
@@ -58,6 +60,15 @@ NtpacTransport *ntpac_cli_cluster_transport (NtpacRegistry                 *regi
                                              NtpacPipeline                 *pipeline,
                                              const NtpacCliClusterOptions  *options,
                                              GError                       **error);
+NtpacTransport *ntpac_cli_remote_transport  (NtpacRegistry                 *registry,
+                                             const NtpacCliClusterOptions  *options,
+                                             GError                       **error);
+gboolean ntpac_cli_query_answer (NtpacTransport           *transport,
+                                 guint                     peer,
+                                 gchar                   **paths,
+                                 GBytes                   *request,
+                                 guint64                  *n_rows,
+                                 GError                  **error);
 int      ntpac_cli_run_balancer (gchar                   **inputs,
                                  const gchar * const      *endpoints,
                                  NtpacTransport           *transport,

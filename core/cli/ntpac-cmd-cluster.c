@@ -22,6 +22,21 @@
 #include "ntpac-json-private.h"
 #include "ntpac-progress.h"
 
+/* The command line's keys override the pipeline's. */
+static void
+set_key_options (NtpacTransport               *transport,
+                 const NtpacCliClusterOptions *options)
+{
+  if (options->curve_secret != NULL)
+    g_object_set (transport, "curve-secret-key-file", options->curve_secret, NULL);
+  if (options->curve_server != NULL && options->curve_server[0] != NULL)
+    g_object_set (transport, "curve-server-key-files", options->curve_server, NULL);
+  if (options->curve_clients != NULL)
+    g_object_set (transport, "curve-clients-dir", options->curve_clients, NULL);
+  if (options->insecure)
+    g_object_set (transport, "insecure", TRUE, NULL);
+}
+
 /**
  * ntpac_cli_cluster_transport:
  * @registry: the plugins found
@@ -55,15 +70,36 @@ ntpac_cli_cluster_transport (NtpacRegistry                 *registry,
         }
       transport = g_object_new (feature->type, NULL);
     }
-  if (options->curve_secret != NULL)
-    g_object_set (transport, "curve-secret-key-file", options->curve_secret, NULL);
-  if (options->curve_server != NULL && options->curve_server[0] != NULL)
-    g_object_set (transport, "curve-server-key-files", options->curve_server, NULL);
-  if (options->curve_clients != NULL)
-    g_object_set (transport, "curve-clients-dir", options->curve_clients, NULL);
-  if (options->insecure)
-    g_object_set (transport, "insecure", TRUE, NULL);
+  set_key_options (transport, options);
   return g_steal_pointer (&transport);
+}
+
+/**
+ * ntpac_cli_remote_transport:
+ * @registry: the plugins found
+ * @options: the command line's key options
+ * @error: why there is none
+ *
+ * Returns: (transfer full) (nullable): a tcp-remote transport with the
+ *   keys of @options, for a query client or agent
+ */
+NtpacTransport *
+ntpac_cli_remote_transport (NtpacRegistry                 *registry,
+                            const NtpacCliClusterOptions  *options,
+                            GError                       **error)
+{
+  const NtpacFeature *feature = ntpac_registry_find (registry, NTPAC_FEATURE_TRANSPORT, "tcp-remote");
+  NtpacTransport *transport;
+
+  if (feature == NULL)
+    {
+      g_set_error (error, NTPAC_TRANSPORT_ERROR, NTPAC_TRANSPORT_ERROR_NOT_SUPPORTED,
+                   _("No plugin provides the transport “tcp-remote” (see “ntpac-engine plugins”)"));
+      return NULL;
+    }
+  transport = g_object_new (feature->type, NULL);
+  set_key_options (transport, options);
+  return transport;
 }
 
 /* ---- the balancer ----------------------------------------------------- */

@@ -11,6 +11,13 @@
 #include <ntpac/ntpac.h>
 
 #include "ntpac-cli.h"
+#include "ntpac-wire-private.h"
+
+/* Rows and bytes an agent gathers before it sends them. */
+#define ROWS_PER_BATCH  512
+#define BYTES_PER_BATCH (64 * 1024)
+/* How long one wait for an agent lasts before signals are looked at. */
+#define AGENT_WAIT_US   (250 * 1000)
 
 typedef struct
 {
@@ -25,6 +32,9 @@ typedef struct
   gchar    **where;
   gchar     *limit;
   gboolean   count;
+  gboolean   partial;
+  NtpacCliClusterOptions remote;
+  gchar    **plugin_paths;
   gchar    **rest;
   /* parsed */
   GArray    *networks;
@@ -45,6 +55,9 @@ query_options_clear (QueryOptions *o)
   g_strfreev (o->conversation);
   g_strfreev (o->where);
   g_free (o->limit);
+  g_free (o->remote.curve_secret);
+  g_strfreev (o->remote.curve_server);
+  g_strfreev (o->plugin_paths);
   g_strfreev (o->rest);
   g_clear_pointer (&o->networks, g_array_unref);
   g_clear_pointer (&o->ports, g_array_unref);
@@ -106,8 +119,9 @@ is_date_only (const gchar *text)
  * for a value that is not one. Repeated options are kept, all of them:
  * the query ORs them. */
 static gboolean
-parse_filter (QueryOptions     *o,
-              NtpacQueryFilter *filter)
+parse_filter (QueryOptions      *o,
+              NtpacQueryFilter  *filter,
+              GError           **error)
 {
   memset (filter, 0, sizeof *filter);
   filter->port = -1;
@@ -120,7 +134,7 @@ parse_filter (QueryOptions     *o,
 
       if (!ntpac_query_network_parse (o->ip[i], &network))
         {
-          ntpac_cli_error (_("“%s” is not an IP address or network (--ip): use 10.0.0.5, 10.0.0.0/8 or 2001:db8::/32"),
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER, _("“%s” is not an IP address or network (--ip): use 10.0.0.5, 10.0.0.0/8 or 2001:db8::/32"),
                            o->ip[i]);
           return FALSE;
         }
@@ -133,7 +147,7 @@ parse_filter (QueryOptions     *o,
 
       if (!g_ascii_string_to_unsigned (o->port[i], 10, 0, 65535, &port, NULL))
         {
-          ntpac_cli_error (_("“%s” is not a port (--port): use a number from 0 to 65535"), o->port[i]);
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER, _("“%s” is not a port (--port): use a number from 0 to 65535"), o->port[i]);
           return FALSE;
         }
       value = (gint) port;
@@ -141,12 +155,12 @@ parse_filter (QueryOptions     *o,
     }
   if (o->since != NULL && !(filter->has_since = ntpac_time_parse (o->since, &filter->since_ns)))
     {
-      ntpac_cli_error (_("“%s” is not a time (--since): use 2024-03-01T10:00:00Z, a date, or seconds since 1970"), o->since);
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER, _("“%s” is not a time (--since): use 2024-03-01T10:00:00Z, a date, or seconds since 1970"), o->since);
       return FALSE;
     }
   if (o->until != NULL && !(filter->has_until = ntpac_time_parse (o->until, &filter->until_ns)))
     {
-      ntpac_cli_error (_("“%s” is not a time (--until): use 2024-03-01T10:00:00Z, a date, or seconds since 1970"), o->until);
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER, _("“%s” is not a time (--until): use 2024-03-01T10:00:00Z, a date, or seconds since 1970"), o->until);
       return FALSE;
     }
   /* "--since D --until D" is the whole day D */
@@ -158,7 +172,7 @@ parse_filter (QueryOptions     *o,
 
       if (!ntpac_conversation_id_from_hex (o->conversation[i], &id))
         {
-          ntpac_cli_error (_("“%s” is not a conversation id (32 hex digits)"), o->conversation[i]);
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER, _("“%s” is not a conversation id (32 hex digits)"), o->conversation[i]);
           return FALSE;
         }
       g_array_append_val (o->conversations, id);
@@ -373,6 +387,483 @@ table_finish (TablePrinter *t)
   g_free (t->width);
 }
 
+/* ---- through query agents (`serve`) ---------------------------------- */
+
+/* The filters travel as they were given: the kind, then pairs of an
+ * option's name and its value; the agent parses them as `query` does. */
+static const gchar * const request_lists[] = { "ip", "port", "host", "conversation", "where" };
+
+static gchar ***
+option_list (QueryOptions *o,
+             const gchar  *name)
+{
+  if (g_str_equal (name, "ip"))
+    return &o->ip;
+  if (g_str_equal (name, "port"))
+    return &o->port;
+  if (g_str_equal (name, "host"))
+    return &o->host;
+  if (g_str_equal (name, "conversation"))
+    return &o->conversation;
+  if (g_str_equal (name, "where"))
+    return &o->where;
+  return NULL;
+}
+
+static gchar **
+option_single (QueryOptions *o,
+               const gchar  *name)
+{
+  if (g_str_equal (name, "since"))
+    return &o->since;
+  if (g_str_equal (name, "until"))
+    return &o->until;
+  if (g_str_equal (name, "limit"))
+    return &o->limit;
+  return NULL;
+}
+
+static GBytes *
+query_request (QueryOptions *o)
+{
+  static const gchar * const singles[] = { "since", "until", "limit" };
+  NtpacWireWriter w;
+  guint32 n = 1;
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY, 0, 1, 0, 0);
+  ntpac_wire_writer_add_string (&w, o->rest[0]);
+  for (guint i = 0; i < G_N_ELEMENTS (request_lists); i++)
+    {
+      gchar **values = *option_list (o, request_lists[i]);
+
+      for (guint k = 0; values != NULL && values[k] != NULL; k++, n += 2)
+        {
+          ntpac_wire_writer_add_string (&w, request_lists[i]);
+          ntpac_wire_writer_add_string (&w, values[k]);
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (singles); i++)
+    if (*option_single (o, singles[i]) != NULL)
+      {
+        ntpac_wire_writer_add_string (&w, singles[i]);
+        ntpac_wire_writer_add_string (&w, *option_single (o, singles[i]));
+        n += 2;
+      }
+  ntpac_wire_writer_set_count (&w, n);
+  return ntpac_wire_writer_finish (&w);
+}
+
+static gboolean
+query_options_from_request (const NtpacWireMessage  *m,
+                            QueryOptions            *o,
+                            GError                 **error)
+{
+  NtpacWireReader r;
+  g_autofree gchar *kind = NULL;
+
+  ntpac_wire_reader_init (&r, m);
+  if (m->count < 1 || m->count % 2 != 1 || !ntpac_wire_reader_string (&r, &kind, error) || kind == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("A query without a kind"));
+      return FALSE;
+    }
+  o->rest = g_new0 (gchar *, 2);
+  o->rest[0] = g_steal_pointer (&kind);
+  for (guint32 i = 1; i < m->count; i += 2)
+    {
+      g_autofree gchar *name = NULL, *value = NULL;
+      gchar ***list;
+      gchar **single;
+
+      if (!ntpac_wire_reader_string (&r, &name, error) || !ntpac_wire_reader_string (&r, &value, error))
+        return FALSE;
+      if (name == NULL || value == NULL)
+        continue;
+      if ((list = option_list (o, name)) != NULL)
+        {
+          guint n = *list != NULL ? g_strv_length (*list) : 0;
+
+          *list = g_renew (gchar *, *list, n + 2);
+          (*list)[n] = g_steal_pointer (&value);
+          (*list)[n + 1] = NULL;
+        }
+      else if ((single = option_single (o, name)) != NULL)
+        {
+          g_free (*single);
+          *single = g_steal_pointer (&value);
+        }
+      else
+        {
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
+                       _("This agent does not know the filter “%s”"), name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+send_or_fail (NtpacTransport  *transport,
+              guint            peer,
+              NtpacWireWriter *w,
+              guint32          count,
+              gboolean         counted,
+              GError         **error)
+{
+  g_autoptr(GBytes) message = NULL;
+
+  ntpac_wire_writer_set_count (w, count);
+  message = ntpac_wire_writer_finish (w);
+  return ntpac_transport_send_message (transport, peer, message, counted, error);
+}
+
+/* The end of an answer: how many rows, and the error if there was one. */
+static void
+send_query_end (NtpacTransport *transport,
+                guint           peer,
+                guint64         n_rows,
+                const GError   *failure)
+{
+  NtpacWireWriter w;
+  g_autoptr(GError) error = NULL;
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY_END, 0, 1, 0, failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0);
+  ntpac_wire_writer_add_u64 (&w, n_rows);
+  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
+  if (!send_or_fail (transport, peer, &w, 0, FALSE, &error))
+    g_warning ("%s", error->message);
+}
+
+/**
+ * ntpac_cli_query_answer:
+ * @transport: a listening transport
+ * @peer: the client that asked
+ * @paths: (array zero-terminated=1): the databases the agent serves
+ * @request: the client's QUERY message
+ * @n_rows: (out): rows sent
+ * @error: why the query could not be answered (the client was told)
+ *
+ * Runs the query over @paths, opened anew (a database still being written
+ * shows what it holds now), and streams its rows back: first the columns,
+ * then batches of rows, each with its sort key and database, in the order
+ * of their keys, so that the client merges them with other databases'.
+ * Back-pressure: a batch waits for the client's credit.
+ */
+gboolean
+ntpac_cli_query_answer (NtpacTransport  *transport,
+                        guint            peer,
+                        gchar          **paths,
+                        GBytes          *request,
+                        guint64         *n_rows,
+                        GError         **error)
+{
+  QueryOptions o = { 0 };
+  NtpacQueryFilter filter;
+  NtpacWireMessage m;
+  g_autoptr(GPtrArray) stores = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_cli_close_database);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(NtpacQuery) query = NULL;
+  const gchar * const *columns;
+  NtpacWireWriter w;
+  guint32 in_batch = 0;
+  guint64 limit = G_MAXUINT64;
+  GPtrArray *row;
+  gboolean ok = FALSE;
+
+  *n_rows = 0;
+  if (!ntpac_wire_parse (g_bytes_get_data (request, NULL), g_bytes_get_size (request), &m, error))
+    goto refused;
+  if (m.type != NTPAC_WIRE_QUERY)
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("The client sent no query"));
+      goto refused;
+    }
+  if (!query_options_from_request (&m, &o, error) || !parse_filter (&o, &filter, error))
+    goto refused;
+  if (o.limit != NULL && !g_ascii_string_to_unsigned (o.limit, 10, 0, G_MAXUINT64, &limit, NULL))
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
+                   _("“%s” is not a number of records (--limit)"), o.limit);
+      goto refused;
+    }
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      NtpacStore *store = ntpac_store_open (paths[i], NTPAC_STORE_READ, NTPAC_STORE_BULK, error);
+      gchar *real;
+
+      if (store == NULL)
+        goto refused;
+      g_ptr_array_add (stores, store);
+      real = realpath (paths[i], NULL);
+      g_ptr_array_add (names, real != NULL ? real : g_strdup (paths[i]));
+    }
+  query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, o.rest[0], &filter, error);
+  if (query == NULL)
+    goto refused;
+
+  columns = ntpac_query_get_columns (query);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 1);   /* flag 1: the columns */
+  for (guint i = 0; columns[i] != NULL; i++)
+    ntpac_wire_writer_add_string (&w, columns[i]);
+  if (!send_or_fail (transport, peer, &w, g_strv_length ((gchar **) columns), FALSE, error))
+    goto gone;
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 0);
+  while (*n_rows < limit && (row = ntpac_query_next (query, error)) != NULL)
+    {
+      GBytes *key = ntpac_query_get_last_key (query);
+      gsize key_len = key != NULL ? g_bytes_get_size (key) : 0;
+
+      ntpac_wire_writer_add_bytes (&w, key != NULL ? g_bytes_get_data (key, NULL) : "", key_len);
+      ntpac_wire_writer_add_string (&w, names->pdata[ntpac_query_get_last_store (query)]);
+      ntpac_wire_writer_add_u32 (&w, row->len);
+      for (guint i = 0; i < row->len; i++)
+        {
+          const gchar *name, *json;
+
+          ntpac_query_row_get_nth (row, i, &name, &json);
+          ntpac_wire_writer_add_string (&w, name);
+          ntpac_wire_writer_add_bytes (&w, json, strlen (json));
+        }
+      g_ptr_array_unref (row);
+      (*n_rows)++;
+      if (++in_batch >= ROWS_PER_BATCH || ntpac_wire_writer_get_size (&w) >= BYTES_PER_BATCH)
+        {
+          if (!send_or_fail (transport, peer, &w, in_batch, TRUE, error))
+            goto gone;
+          ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 0);
+          in_batch = 0;
+        }
+    }
+  if (in_batch > 0 && (error == NULL || *error == NULL) && !send_or_fail (transport, peer, &w, in_batch, TRUE, error))
+    goto gone;
+  if (in_batch == 0 || (error != NULL && *error != NULL))
+    ntpac_wire_writer_clear (&w);
+  send_query_end (transport, peer, *n_rows, error != NULL ? *error : NULL);
+  ok = error == NULL || *error == NULL;
+  query_options_clear (&o);
+  return ok;
+
+refused:
+  send_query_end (transport, peer, 0, error != NULL ? *error : NULL);
+gone:
+  query_options_clear (&o);
+  return FALSE;
+}
+
+/* One source of rows in the merge: the local databases' query, or an
+ * agent's stream; its head is the next row, with its key and database. */
+typedef struct
+{
+  NtpacQuery      *query;       /* local, or NULL */
+  GPtrArray       *stores;
+  const gchar     *endpoint;    /* an agent */
+  NtpacTransport  *transport;   /* its own: one agent's failure is its alone */
+  GBytes          *current;
+  NtpacWireMessage message;
+  NtpacWireReader  reader;
+  gchar          **columns;     /* the agent's */
+  gboolean         ended;
+  GBytes          *key;
+  GPtrArray       *row;
+  gchar           *db;
+} RowSource;
+
+static void
+row_source_clear_head (RowSource *s)
+{
+  g_clear_pointer (&s->key, g_bytes_unref);
+  g_clear_pointer (&s->row, g_ptr_array_unref);
+  g_clear_pointer (&s->db, g_free);
+}
+
+static void
+row_source_free (gpointer data)
+{
+  RowSource *s = data;
+
+  row_source_clear_head (s);
+  g_clear_pointer (&s->query, ntpac_query_free);
+  g_clear_pointer (&s->current, g_bytes_unref);   /* released before its transport closes */
+  if (s->transport != NULL)
+    ntpac_transport_close (s->transport);
+  g_clear_object (&s->transport);
+  g_strfreev (s->columns);
+  g_free (s);
+}
+
+/* The next message of @s's agent. */
+static GBytes *
+agent_message (RowSource  *s,
+               GError    **error)
+{
+  for (;;)
+    {
+      GError *local = NULL;
+      GBytes *bytes = ntpac_transport_receive_message (s->transport, NULL, AGENT_WAIT_US, &local);
+
+      if (bytes != NULL || local != NULL)
+        {
+          if (local != NULL)
+            g_propagate_error (error, local);
+          return bytes;
+        }
+    }
+}
+
+/* Reads the next message of an agent into @s; FALSE (and @error) when
+ * it failed, or said the query failed. */
+static gboolean
+agent_next_message (RowSource  *s,
+                    GError    **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  g_clear_pointer (&s->current, g_bytes_unref);   /* its credit goes back */
+  s->current = agent_message (s, &local);
+  if (s->current == NULL)
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, "%s: %s", s->endpoint, local->message);
+      return FALSE;
+    }
+  if (!ntpac_wire_parse (g_bytes_get_data (s->current, NULL), g_bytes_get_size (s->current), &s->message, &local))
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, "%s: %s", s->endpoint, local->message);
+      return FALSE;
+    }
+  ntpac_wire_reader_init (&s->reader, &s->message);
+  if (s->message.type == NTPAC_WIRE_QUERY_END)
+    {
+      g_autofree gchar *failure = NULL;
+      guint64 rows;
+
+      s->ended = TRUE;
+      if (ntpac_wire_reader_u64 (&s->reader, &rows, NULL) && ntpac_wire_reader_string (&s->reader, &failure, NULL) &&
+          failure != NULL)
+        {
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, "%s: %s", s->endpoint, failure);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (s->message.type != NTPAC_WIRE_ROWS)
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED,
+                   _("%s: the agent answered with a message of another kind"), s->endpoint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The next row of an agent into @s's head; FALSE with @error unset at
+ * its end. */
+static gboolean
+agent_next_row (RowSource  *s,
+                GError    **error)
+{
+  const guint8 *key, *json;
+  gsize key_len, json_len;
+  guint32 n_cells;
+
+  row_source_clear_head (s);
+  while (!s->ended && (s->current == NULL || s->reader.records_left == 0))
+    if (!agent_next_message (s, error))
+      return FALSE;
+  if (s->ended)
+    return FALSE;
+  if (!ntpac_wire_reader_bytes (&s->reader, &key, &key_len, error) ||
+      !ntpac_wire_reader_string (&s->reader, &s->db, error) ||
+      !ntpac_wire_reader_u32 (&s->reader, &n_cells, error))
+    goto malformed;
+  s->key = g_bytes_new (key, key_len);
+  s->row = ntpac_query_row_new ();
+  for (guint32 i = 0; i < n_cells; i++)
+    {
+      g_autofree gchar *name = NULL;
+      g_autofree gchar *value = NULL;
+
+      if (!ntpac_wire_reader_string (&s->reader, &name, error) || name == NULL ||
+          !ntpac_wire_reader_bytes (&s->reader, &json, &json_len, error))
+        goto malformed;
+      value = g_strndup ((const gchar *) json, json_len);
+      ntpac_query_row_add_json (s->row, name, value);
+    }
+  s->reader.records_left--;
+  return TRUE;
+
+malformed:
+  row_source_clear_head (s);
+  if (error != NULL && *error != NULL)
+    g_prefix_error (error, "%s: ", s->endpoint);
+  else
+    g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("%s: a malformed row"), s->endpoint);
+  return FALSE;
+}
+
+static gboolean
+local_next_row (RowSource  *s,
+                GError    **error)
+{
+  row_source_clear_head (s);
+  s->row = ntpac_query_next (s->query, error);
+  if (s->row == NULL)
+    return FALSE;
+  s->key = ntpac_query_get_last_key (s->query) != NULL ? g_bytes_ref (ntpac_query_get_last_key (s->query))
+                                                        : g_bytes_new (NULL, 0);
+  s->db = g_strdup (ntpac_store_get_path (s->stores->pdata[ntpac_query_get_last_store (s->query)]));
+  return TRUE;
+}
+
+/* The columns an agent's answer starts with. */
+static gboolean
+agent_columns (RowSource  *s,
+               GError    **error)
+{
+  guint32 n;
+
+  if (!agent_next_message (s, error))
+    return FALSE;
+  if (s->ended || !(s->message.flags & 1))
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("%s: the answer has no columns"), s->endpoint);
+      return FALSE;
+    }
+  n = s->message.count;
+  s->columns = g_new0 (gchar *, n + 1);
+  for (guint32 i = 0; i < n; i++)
+    if (!ntpac_wire_reader_string (&s->reader, &s->columns[i], error) || s->columns[i] == NULL)
+      return FALSE;
+  s->reader.records_left = 0;
+  return TRUE;
+}
+
+/* An agent failed: said at once, and with --partial the others go on.
+ * FALSE when the query must stop. */
+static gboolean
+drop_source (GPtrArray   *sources,
+             guint        index,
+             GError      *failure,
+             gboolean     partial,
+             guint       *failures)
+{
+  RowSource *s = sources->pdata[index];
+
+  if (s->query != NULL)
+    {
+      ntpac_cli_error ("%s", failure->message);
+      return FALSE;
+    }
+  (*failures)++;
+  if (!partial)
+    {
+      ntpac_cli_error (_("%s; the results so far were printed (--partial goes on without it)"), failure->message);
+      return FALSE;
+    }
+  ntpac_cli_warning (_("%s did not answer: %s; the results lack its records"), s->endpoint, failure->message);
+  g_ptr_array_remove_index (sources, index);
+  return TRUE;
+}
+
 int
 ntpac_cmd_query (int    argc,
                  char **argv)
@@ -402,13 +893,25 @@ ntpac_cmd_query (int    argc,
       N_("Stop after N records"), N_("N") },
     { "count", 0, 0, G_OPTION_ARG_NONE, &o.count,
       N_("Print only how many records match"), NULL },
+    { "partial", 0, 0, G_OPTION_ARG_NONE, &o.partial,
+      N_("When a query agent (-d tcp://…) fails, go on with the others and say which did not answer"), NULL },
+    { "curve-secret", 0, 0, G_OPTION_ARG_FILENAME, &o.remote.curve_secret,
+      N_("With -d tcp://…: this client's secret key (ntpac-engine keygen)"), N_("FILE") },
+    { "curve-server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.remote.curve_server,
+      N_("With -d tcp://…: the agents' public key (once for all, or once per agent, in order)"), N_("FILE") },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &o.remote.insecure,
+      N_("With -d tcp://…: no keys (agents on loopback addresses only)"), NULL },
+    { "plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.plugin_paths,
+      N_("Look for plugins (the tcp-remote transport) in DIR first"), N_("DIR") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.rest, NULL, N_("KIND") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("KIND — list stored records"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) stores = NULL;
-  g_autoptr(NtpacQuery) query = NULL;
+  g_autoptr(GPtrArray) locals = NULL;
+  g_autoptr(GPtrArray) sources = NULL;
+  guint n_agents = 0, failures = 0;
   TablePrinter table;
   gboolean as_table = FALSE;
   g_autofree gchar *kinds = g_strjoinv (", ", (gchar **) ntpac_query_kinds ());
@@ -455,27 +958,127 @@ ntpac_cmd_query (int    argc,
       query_options_clear (&o);
       return NTPAC_EXIT_ERROR;
     }
-  if (!parse_filter (&o, &filter))
-    {
-      query_options_clear (&o);
-      return NTPAC_EXIT_ERROR;
-    }
-  stores = ntpac_cli_open_databases (o.databases, "query");
-  if (stores == NULL)
-    {
-      query_options_clear (&o);
-      return NTPAC_EXIT_ERROR;
-    }
-  query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, o.rest[0], &filter, &error);
-  if (query == NULL)
+  if (!parse_filter (&o, &filter, &error))
     {
       ntpac_cli_error ("%s", error->message);
       query_options_clear (&o);
       return NTPAC_EXIT_ERROR;
     }
-  columns = ntpac_query_get_columns (query);
+  /* Local folders and query agents (tcp://…), read as one. */
+  locals = g_ptr_array_new_with_free_func (g_free);
+  sources = g_ptr_array_new_with_free_func (row_source_free);
+  for (guint i = 0; o.databases != NULL && o.databases[i] != NULL; i++)
+    if (g_str_has_prefix (o.databases[i], "tcp://"))
+      {
+        RowSource *agent = g_new0 (RowSource, 1);
+
+        agent->endpoint = o.databases[i];
+        n_agents++;
+        g_ptr_array_add (sources, agent);
+      }
+    else
+      g_ptr_array_add (locals, g_strdup (o.databases[i]));
+  g_ptr_array_add (locals, NULL);
+  if (locals->len > 1 || n_agents == 0)
+    {
+      RowSource *local = g_new0 (RowSource, 1);
+
+      stores = ntpac_cli_open_databases ((gchar **) locals->pdata, "query");
+      if (stores == NULL)
+        {
+          g_free (local);
+          query_options_clear (&o);
+          return NTPAC_EXIT_ERROR;
+        }
+      local->stores = stores;
+      local->query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, o.rest[0], &filter, &error);
+      if (local->query == NULL)
+        {
+          ntpac_cli_error ("%s", error->message);
+          row_source_free (local);
+          query_options_clear (&o);
+          return NTPAC_EXIT_ERROR;
+        }
+      g_ptr_array_insert (sources, 0, local);
+    }
+  if (n_agents > 0)
+    {
+      g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (o.plugin_paths);
+      g_autoptr(GBytes) request = query_request (&o);
+      guint agent = 0;
+
+      /* Each agent asked, through a transport of its own; one that cannot
+       * be reached is told as any other failure of its. */
+      for (guint i = 0; i < sources->len;)
+        {
+          RowSource *src = sources->pdata[i];
+          const gchar *endpoint[2] = { src->endpoint, NULL };
+          g_autoptr(GError) local = NULL;
+          NtpacCliClusterOptions keys = o.remote;
+          gchar *one_key[2] = { NULL, NULL };
+
+          if (src->query != NULL)
+            {
+              i++;
+              continue;
+            }
+          /* --curve-server once for all, or once per agent in order */
+          if (o.remote.curve_server != NULL && g_strv_length (o.remote.curve_server) > 1)
+            {
+              one_key[0] = agent < g_strv_length (o.remote.curve_server) ? o.remote.curve_server[agent] : NULL;
+              keys.curve_server = one_key;
+            }
+          agent++;
+          src->transport = ntpac_cli_remote_transport (registry, &keys, &local);
+          if (src->transport != NULL)
+            g_object_set (src->transport, "query-client", TRUE, NULL);
+          if (src->transport == NULL ||
+              !ntpac_transport_connect_peers (src->transport, endpoint, &local) ||
+              !ntpac_transport_send_message (src->transport, 0, request, FALSE, &local))
+            {
+              if (!drop_source (sources, i, local, o.partial, &failures))
+                {
+                  query_options_clear (&o);
+                  return NTPAC_EXIT_ERROR;
+                }
+              continue;
+            }
+          i++;
+        }
+    }
+
+  /* The first row of each, and the columns. */
+  columns = NULL;
+  for (guint i = 0; i < sources->len;)
+    {
+      RowSource *src = sources->pdata[i];
+      g_autoptr(GError) local = NULL;
+      gboolean ok;
+
+      if (src->query != NULL)
+        {
+          columns = ntpac_query_get_columns (src->query);
+          ok = local_next_row (src, &local) || local == NULL;
+        }
+      else
+        ok = agent_columns (src, &local) && (agent_next_row (src, &local) || local == NULL);
+      if (!ok && !drop_source (sources, i, local, o.partial, &failures))
+        {
+          query_options_clear (&o);
+          return NTPAC_EXIT_ERROR;
+        }
+      if (ok)
+        i++;
+    }
+  for (guint i = 0; columns == NULL && i < sources->len; i++)
+    columns = (const gchar * const *) ((RowSource *) sources->pdata[i])->columns;
+  if (columns == NULL)
+    {
+      query_options_clear (&o);
+      return NTPAC_EXIT_ERROR;   /* every agent failed, each said so */
+    }
   /* Several databases read as one: each row says where it came from. */
-  merged = stores->len > 1;
+  merged = (stores != NULL && stores->len > 1) || n_agents > 0;
   if (merged)
     {
       guint n = g_strv_length ((gchar **) columns);
@@ -490,34 +1093,62 @@ ntpac_cmd_query (int    argc,
   as_table = g_str_equal (format, "table") && !o.count;
   if (as_table)
     table_init (&table, columns);
-  while (n_rows < limit && (row = ntpac_query_next (query, &error)) != NULL)
+  while (n_rows < limit)
     {
-      n_rows++;
-      if (o.count)
-        {
-          g_ptr_array_unref (row);
-          continue;
-        }
-      if (merged)
-        ntpac_query_row_add_string (row, "db",
-                                    ntpac_store_get_path (stores->pdata[ntpac_query_get_last_store (query)]));
-      if (g_str_equal (format, "jsonl"))
-        {
-          g_autofree gchar *line = ntpac_query_row_to_json (columns, row);
+      RowSource *best = NULL;
+      guint best_index = 0;
+      g_autoptr(GError) local = NULL;
+      gboolean more;
 
-          fputs (line, stdout);
-          fputc ('\n', stdout);
-          g_ptr_array_unref (row);
-        }
-      else if (g_str_equal (format, "tsv"))
+      for (guint i = 0; i < sources->len; i++)
         {
-          print_tsv_line (row, columns);
-          g_ptr_array_unref (row);
+          RowSource *src = sources->pdata[i];
+
+          if (src->row != NULL && (best == NULL || g_bytes_compare (src->key, best->key) < 0))
+            {
+              best = src;
+              best_index = i;
+            }
         }
-      else
+      if (best == NULL)
+        break;
+      row = g_steal_pointer (&best->row);
+      n_rows++;
+      if (!o.count)
         {
-          table_add_row (&table, row);
-          g_ptr_array_unref (row);
+          if (merged)
+            {
+              g_autofree gchar *db = best->query != NULL ? g_strdup (best->db)
+                                     : g_strconcat (best->endpoint, best->db[0] == '/' ? "" : "/", best->db, NULL);
+
+              ntpac_query_row_add_string (row, "db", db);
+            }
+          if (g_str_equal (format, "jsonl"))
+            {
+              g_autofree gchar *line = ntpac_query_row_to_json (columns, row);
+
+              fputs (line, stdout);
+              fputc ('\n', stdout);
+            }
+          else if (g_str_equal (format, "tsv"))
+            print_tsv_line (row, columns);
+          else
+            table_add_row (&table, row);
+        }
+      g_clear_pointer (&row, g_ptr_array_unref);
+      more = best->query != NULL ? local_next_row (best, &local) : agent_next_row (best, &local);
+      if (!more && local != NULL)
+        {
+          if (best->query != NULL)
+            {
+              error = g_steal_pointer (&local);
+              break;
+            }
+          if (!drop_source (sources, best_index, local, o.partial, &failures))
+            {
+              status = NTPAC_EXIT_ERROR;
+              break;
+            }
         }
     }
   if (as_table)
@@ -529,6 +1160,9 @@ ntpac_cmd_query (int    argc,
       ntpac_cli_error ("%s", error->message);
       status = NTPAC_EXIT_ERROR;
     }
+  if (failures > 0)
+    status = NTPAC_EXIT_ERROR;   /* the results lack what those agents hold */
+  g_clear_pointer (&sources, g_ptr_array_unref);
   query_options_clear (&o);
   return status;
 }

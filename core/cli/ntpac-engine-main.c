@@ -28,6 +28,7 @@ static const Command commands[] = {
   { "export-objects", ntpac_cmd_export_objects, N_("Write the extracted objects as files") },
   { "plugins", ntpac_cmd_plugins, N_("List the plugins found and what they provide") },
   { "keygen", ntpac_cmd_keygen, N_("Make a key pair for the nodes of a cluster") },
+  { "serve", ntpac_cmd_serve, N_("Answer queries over databases from other machines") },
 };
 
 static void

@@ -624,6 +624,7 @@ struct _NtpacQuery
   GPtrArray        *where;        /* Condition, ANDed */
   GPtrArray        *sources;
   guint             last_store;   /* of the row ntpac_query_next() gave */
+  GBytes           *last_key;     /* and its key, the order of the merge */
 };
 
 static void
@@ -1453,6 +1454,7 @@ ntpac_query_free (NtpacQuery *self)
   g_array_unref (self->conversations);
   g_ptr_array_unref (self->hosts);
   g_ptr_array_unref (self->where);
+  g_clear_pointer (&self->last_key, g_bytes_unref);
   g_free (self->plugin_kind_name);
   g_free (self);
 }
@@ -1490,6 +1492,8 @@ ntpac_query_next (NtpacQuery  *self,
     return NULL;
   row = g_steal_pointer (&best->head_row);
   self->last_store = best->index;
+  g_clear_pointer (&self->last_key, g_bytes_unref);
+  self->last_key = best->head_key != NULL ? g_bytes_ref (best->head_key) : NULL;
   if (!source_advance (self, best, error))
     {
       g_ptr_array_unref (row);
@@ -1526,4 +1530,63 @@ ntpac_query_row_add_string (GPtrArray   *row,
                             const gchar *value)
 {
   add_string (row, name, value);
+}
+
+/**
+ * ntpac_query_get_last_key:
+ * @self: a query
+ *
+ * Returns: (transfer none) (nullable): the key the last row of
+ *   ntpac_query_next() was merged by: rows come in the order of their
+ *   keys (bytewise), so that results of several queries merge the same way
+ */
+GBytes *
+ntpac_query_get_last_key (NtpacQuery *self)
+{
+  return self->last_key;
+}
+
+/**
+ * ntpac_query_row_new:
+ *
+ * Returns: (transfer full): an empty row, for fields that came from
+ *   elsewhere (a query agent)
+ */
+GPtrArray *
+ntpac_query_row_new (void)
+{
+  return g_ptr_array_new_with_free_func (cell_free);
+}
+
+/**
+ * ntpac_query_row_add_json:
+ * @row: a row
+ * @name: the field's name
+ * @json: its value, as JSON
+ */
+void
+ntpac_query_row_add_json (GPtrArray   *row,
+                          const gchar *name,
+                          const gchar *json)
+{
+  add_cell (row, name, g_strdup (json));
+}
+
+/**
+ * ntpac_query_row_get_nth:
+ * @row: a row
+ * @index: a field's place, below the row's length
+ * @name: (out): its name
+ * @json: (out): its value, as JSON
+ */
+void
+ntpac_query_row_get_nth (GPtrArray    *row,
+                         guint         index,
+                         const gchar **name,
+                         const gchar **json)
+{
+  const Cell *cell = row->pdata[index];
+
+  *name = cell->name;
+  *json = cell->json;
 }

@@ -112,6 +112,15 @@ const gchar * const *ntpac_query_get_columns   (NtpacQuery              *self);
 GPtrArray           *ntpac_query_next          (NtpacQuery              *self,
                                                 GError                 **error);
 guint                ntpac_query_get_last_store (NtpacQuery             *self);
+GBytes              *ntpac_query_get_last_key  (NtpacQuery              *self);
+GPtrArray           *ntpac_query_row_new       (void);
+void                 ntpac_query_row_add_json  (GPtrArray               *row,
+                                                const gchar             *name,
+                                                const gchar             *json);
+void                 ntpac_query_row_get_nth   (GPtrArray               *row,
+                                                guint                    index,
+                                                const gchar            **name,
+                                                const gchar            **json);
 void                 ntpac_query_row_add_string (GPtrArray              *row,
                                                  const gchar            *name,
                                                  const gchar            *value);

@@ -42,6 +42,12 @@ G_BEGIN_DECLS
  *   store what you have and mark the run interrupted
  * @NTPAC_WIRE_DONE: reassembler to balancer: the shard is stored (or
  *   could not be), with its state
+ * @NTPAC_WIRE_QUERY: query client to agent: the kind and filters, as
+ *   `count` strings
+ * @NTPAC_WIRE_ROWS: agent to client: `count` rows, each its sort key, its
+ *   database and its fields
+ * @NTPAC_WIRE_QUERY_END: agent to client: no more rows (an error string
+ *   when the query failed)
  */
 typedef enum
 {
@@ -51,6 +57,9 @@ typedef enum
   NTPAC_WIRE_END,
   NTPAC_WIRE_ABORT,
   NTPAC_WIRE_DONE,
+  NTPAC_WIRE_QUERY,
+  NTPAC_WIRE_ROWS,
+  NTPAC_WIRE_QUERY_END,
 } NtpacWireType;
 
 /* Flags of END and DONE. */
@@ -112,6 +121,9 @@ void     ntpac_wire_writer_add_u64     (NtpacWireWriter   *w,
                                         guint64            value);
 void     ntpac_wire_writer_add_string  (NtpacWireWriter   *w,
                                         const gchar       *text);
+void     ntpac_wire_writer_add_bytes   (NtpacWireWriter   *w,
+                                        const void        *data,
+                                        gsize              len);
 void     ntpac_wire_writer_set_count   (NtpacWireWriter   *w,
                                         guint32            count);
 gsize    ntpac_wire_writer_get_size    (const NtpacWireWriter *w);
@@ -150,6 +162,15 @@ gboolean ntpac_wire_reader_u64         (NtpacWireReader        *r,
 gboolean ntpac_wire_reader_string      (NtpacWireReader        *r,
                                         gchar                 **text,
                                         GError                **error);
+gboolean ntpac_wire_reader_bytes       (NtpacWireReader        *r,
+                                        const guint8          **data,
+                                        gsize                  *len,
+                                        GError                **error);
+gboolean ntpac_wire_reader_u32         (NtpacWireReader        *r,
+                                        guint32                *value,
+                                        GError                **error);
+void     ntpac_wire_writer_add_u32     (NtpacWireWriter        *w,
+                                        guint32                 value);
 gboolean ntpac_wire_reader_is_done     (const NtpacWireReader  *r);
 
 void     ntpac_wire_input_clear        (NtpacInput             *input);

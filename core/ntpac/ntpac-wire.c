@@ -161,6 +161,23 @@ ntpac_wire_writer_add_string (NtpacWireWriter *w,
   put_string (w->bytes, text);
 }
 
+/* Bytes of any value (a sort key, a JSON text): a u32 length and them. */
+void
+ntpac_wire_writer_add_bytes (NtpacWireWriter *w,
+                             const void      *data,
+                             gsize            len)
+{
+  put_u32 (w->bytes, (guint32) MIN (len, NTPAC_WIRE_MAX_BYTES));
+  g_byte_array_append (w->bytes, data, (guint) MIN (len, NTPAC_WIRE_MAX_BYTES));
+}
+
+void
+ntpac_wire_writer_add_u32 (NtpacWireWriter *w,
+                           guint32          value)
+{
+  put_u32 (w->bytes, value);
+}
+
 /* The count field of messages that carry a number there (HELLO's hash
  * version). */
 void
@@ -255,7 +272,7 @@ ntpac_wire_parse (const guint8      *data,
       return FALSE;
     }
   type = get_u16 (data + 6);
-  if (type < NTPAC_WIRE_HELLO || type > NTPAC_WIRE_DONE)
+  if (type < NTPAC_WIRE_HELLO || type > NTPAC_WIRE_QUERY_END)
     return malformed (error, _("unknown message type"));
   if (len > NTPAC_WIRE_MAX_BYTES + NTPAC_WIRE_HEADER_SIZE)
     return malformed (error, _("larger than any batch"));
@@ -350,6 +367,38 @@ ntpac_wire_reader_u64 (NtpacWireReader  *r,
   if (!take (r, 8, &p))
     return malformed (error, _("a number cut short"));
   *value = get_u64 (p);
+  return TRUE;
+}
+
+gboolean
+ntpac_wire_reader_u32 (NtpacWireReader  *r,
+                       guint32          *value,
+                       GError          **error)
+{
+  const guint8 *p;
+
+  if (!take (r, 4, &p))
+    return malformed (error, _("a number cut short"));
+  *value = get_u32 (p);
+  return TRUE;
+}
+
+/* Bytes that point into the message, valid while it is. */
+gboolean
+ntpac_wire_reader_bytes (NtpacWireReader  *r,
+                         const guint8    **data,
+                         gsize            *len,
+                         GError          **error)
+{
+  const guint8 *p;
+  guint32 n;
+
+  if (!take (r, 4, &p))
+    return malformed (error, _("a length cut short"));
+  n = get_u32 (p);
+  if (!take (r, n, data))
+    return malformed (error, _("a value longer than the bytes that follow"));
+  *len = n;
   return TRUE;
 }
 

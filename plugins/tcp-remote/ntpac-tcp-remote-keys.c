@@ -169,12 +169,13 @@ zap_drain (gpointer data)
         }
       if (n == 0)
         break;
-      /* version, request id, domain, address, routing id, mechanism, key */
-      if (n >= 7)
+      /* version, request id, domain, address, routing id, mechanism,
+       * and for CURVE the key */
+      if (n >= 6)
         {
           address = g_strndup (zmq_msg_data (&parts[3]), zmq_msg_size (&parts[3]));
-          if (zmq_msg_size (&parts[5]) == 5 && memcmp (zmq_msg_data (&parts[5]), "CURVE", 5) == 0 &&
-              zmq_msg_size (&parts[6]) == 32)
+          if (n >= 7 && zmq_msg_size (&parts[5]) == 5 &&
+              memcmp (zmq_msg_data (&parts[5]), "CURVE", 5) == 0 && zmq_msg_size (&parts[6]) == 32)
             {
               zmq_z85_encode (key, zmq_msg_data (&parts[6]), 32);
               allowed = g_hash_table_contains (self->allowed, key);
@@ -182,8 +183,9 @@ zap_drain (gpointer data)
         }
       /* Said once per key: a refused peer keeps retrying. */
       if (!allowed && g_hash_table_add (self->refused, g_strdup (key)))
-        g_warning (_("Refused a balancer connecting from %s: its public key %s is not among the keys in %s"),
-                   address != NULL ? address : "?", key[0] != '\0' ? key : _("(none)"), self->dir);
+        g_warning (_("Refused a peer connecting from %s: its public key %s is not among the keys in %s"),
+                   address != NULL ? address : "?", key[0] != '\0' ? key : _("(none)"),
+                   self->dir);
       status = allowed ? "200" : "400";
       zmq_send (self->socket, "1.0", 3, ZMQ_SNDMORE);
       if (n >= 2)
@@ -206,16 +208,16 @@ zap_drain (gpointer data)
  *   per context)
  * @context: where the handler's source runs
  * @dir: the folder of the allowed public keys (NAME.pub)
- * @error: why no balancer could be let in
+ * @error: why no peer could be let in
  *
  * Returns: (transfer full) (nullable): the handler, answering ZeroMQ's
  *   questions from @context
  */
 NtpacTcpRemoteZap *
-ntpac_tcp_remote_zap_new (void          *zctx,
-                          GMainContext  *context,
-                          const gchar   *dir,
-                          GError       **error)
+ntpac_tcp_remote_zap_new (void            *zctx,
+                          GMainContext    *context,
+                          const gchar     *dir,
+                          GError         **error)
 {
   NtpacTcpRemoteZap *self = g_new0 (NtpacTcpRemoteZap, 1);
 

@@ -29,17 +29,17 @@ gboolean ntpac_tcp_remote_is_loopback    (const gchar  *endpoint);
  */
 typedef struct
 {
-  void       *socket;
-  GSource    *source;
-  GHashTable *allowed;   /* Z85 public keys */
-  GHashTable *refused;   /* keys refused and said so */
-  gchar      *dir;
+  void           *socket;
+  GSource        *source;
+  GHashTable     *allowed;   /* Z85 public keys; NULL: peers without keys */
+  GHashTable     *refused;   /* keys refused and said so */
+  gchar          *dir;
 } NtpacTcpRemoteZap;
 
-NtpacTcpRemoteZap *ntpac_tcp_remote_zap_new  (void          *zctx,
-                                              GMainContext  *context,
-                                              const gchar   *dir,
-                                              GError       **error);
+NtpacTcpRemoteZap *ntpac_tcp_remote_zap_new  (void            *zctx,
+                                              GMainContext    *context,
+                                              const gchar     *dir,
+                                              GError         **error);
 void               ntpac_tcp_remote_zap_free (NtpacTcpRemoteZap *self);
 
 G_END_DECLS

@@ -8,16 +8,17 @@
  * payloads this transport does not look into; its own kinds carry the
  * handshake and the credits that make back-pressure:
  *
- *   'H' balancer -> reassembler  hello, payload: protocol version (u32 LE)
- *   'R' reassembler -> balancer  ready, payload: credits granted (u32 LE)
- *   'C' reassembler -> balancer  more credits (u32 LE)
+ *   'H' connecting -> listening  hello: protocol version, then the credits
+ *                                the connecting side grants (u32 LE each)
+ *   'R' listening -> connecting  ready: the credits granted (u32 LE)
+ *   'C' either way               more credits (u32 LE)
  *   'M' either way               a counted message (a batch): uses a credit
  *   'm' either way               an uncounted message (start, end, done)
  *
- * A reassembler grants a credit back each time the core releases a
- * batch it was given, so the balancer never has more batches in flight to
- * one shard than the `credits` setting: a slow or stopped reassembler
- * makes the balancer wait, nothing is dropped. Peers are authenticated
+ * Each side grants a credit back each time the core releases a counted
+ * message it was given, so no side ever has more in flight to a peer than
+ * the peer's `credits` setting: a slow or stopped reassembler makes the
+ * balancer wait (and a slow query client the agent), nothing is dropped. Peers are authenticated
  * with CURVE (a ZAP handler checks the balancer's public key against the
  * allowed ones); ZeroMQ heartbeats and the socket monitor tell when a
  * peer is gone. All sockets are used from the thread that calls the
@@ -54,6 +55,8 @@ enum
   PROP_CREDITS,
   PROP_HEARTBEAT_TIMEOUT,
   PROP_CONNECT_TIMEOUT,
+  PROP_MANY_PEERS,
+  PROP_QUERY_CLIENT,
   N_PROPS
 };
 
@@ -87,8 +90,14 @@ struct _NtpacTcpRemoteTransport
   gboolean        receiving;       /* listen()ed: a reassembler */
   GPtrArray      *peers;           /* Peer */
   NtpacTcpRemoteZap *zap;        /* lets in the allowed balancers */
-  gint            owed_credits;    /* atomic: batches released, credit not sent yet */
-  gint            outstanding;     /* atomic: batches received, not released */
+  gboolean        many_peers;      /* listening: any number of peers (a query agent) */
+  gboolean        query_client;    /* connecting: to query agents, not reassemblers (its words) */
+  void           *router;          /* many_peers: the bound ROUTER socket */
+  void           *router_monitor;
+  GSource        *router_source;
+  GSource        *router_monitor_source;
+  GHashTable     *by_routing_id;   /* GBytes -> Peer, many_peers */
+  gchar          *router_endpoint;
   GQueue          inbox;           /* Inbound */
   gint            accepted_fd;     /* the balancer's connection, on a reassembler */
   gint64          handshake_said;  /* when a failed handshake was last said */
@@ -104,11 +113,15 @@ struct _Peer
   void                    *monitor;
   GSource                 *source;
   GSource                 *monitor_source;
-  guint                    credits;
+  guint                    credits;      /* counted messages it still accepts */
+  gint                     owed;         /* atomic: released, credit not sent back yet */
+  gint                     outstanding;  /* atomic: counted messages received, not released */
   gboolean                 ready;
   gboolean                 connected;
   GError                  *failure;
   gboolean                 failure_reported;
+  GBytes                  *routing_id;   /* on a ROUTER: whom messages go to */
+  gint                     fd;           /* on a ROUTER: its connection */
   NtpacTransportPeerStats  stats;
 };
 
@@ -132,28 +145,39 @@ check_security (NtpacTcpRemoteTransport  *self,
 
 static gboolean set_int (void *socket, gint option, gint value);
 
+/* Its sockets closed; the peer itself stays until the transport goes, for
+ * the messages it sent that are not released yet. */
 static void
-peer_free (gpointer data)
+peer_close (Peer *p)
 {
-  Peer *p = data;
-
   /* Nothing more can reach a peer that failed: do not wait for it. */
   if (p->failure != NULL && p->socket != NULL)
     set_int (p->socket, ZMQ_LINGER, 0);
   if (p->source != NULL)
     {
       g_source_destroy (p->source);
-      g_source_unref (p->source);
+      g_clear_pointer (&p->source, g_source_unref);
     }
   if (p->monitor_source != NULL)
     {
       g_source_destroy (p->monitor_source);
-      g_source_unref (p->monitor_source);
+      g_clear_pointer (&p->monitor_source, g_source_unref);
     }
   if (p->monitor != NULL)
-    zmq_close (p->monitor);
+    zmq_close (g_steal_pointer (&p->monitor));
   if (p->socket != NULL)
-    zmq_close (p->socket);
+    zmq_close (g_steal_pointer (&p->socket));
+}
+
+static void
+peer_free (gpointer data)
+{
+  Peer *p = data;
+
+  if (p == NULL)
+    return;
+  peer_close (p);
+  g_clear_pointer (&p->routing_id, g_bytes_unref);
   g_clear_error (&p->failure);
   g_free (p->endpoint);
   g_free (p);
@@ -209,17 +233,33 @@ peer_send (Peer     *p,
   gsize len;
   gconstpointer data = g_bytes_get_data (payload, &len);
 
-  if (zmq_send (p->socket, &kind, 1, ZMQ_SNDMORE) != 1)
+  /* A listener's peer that left has no pipe: the send would wait for it
+   * until the timeout. Credits keep the queue short, so a full one means
+   * the peer is gone. */
+  gint flags = p->self->receiving ? ZMQ_DONTWAIT : 0;
+  void *socket = p->routing_id != NULL ? p->self->router : p->socket;
+
+  if (socket == NULL)
+    goto failed;
+  if (p->routing_id != NULL)
+    {
+      gsize id_len;
+      gconstpointer id = g_bytes_get_data (p->routing_id, &id_len);
+
+      if (zmq_send (socket, id, id_len, ZMQ_SNDMORE | flags) != (gint) id_len)
+        goto failed;
+    }
+  if (zmq_send (socket, &kind, 1, ZMQ_SNDMORE | flags) != 1)
     goto failed;
   if (len == 0)
     {
-      if (zmq_send (p->socket, "", 0, 0) != 0)
+      if (zmq_send (socket, "", 0, flags) != 0)
         goto failed;
     }
   else
     {
       zmq_msg_init_data (&msg, (gpointer) data, len, release_payload, g_bytes_ref (payload));
-      if (zmq_msg_send (&msg, p->socket, 0) < 0)
+      if (zmq_msg_send (&msg, socket, flags) < 0)
         {
           zmq_msg_close (&msg);
           goto failed;
@@ -251,12 +291,13 @@ peer_send_u32 (Peer     *p,
 typedef struct
 {
   zmq_msg_t                msg;
-  NtpacTcpRemoteTransport *self;
+  NtpacTcpRemoteTransport *self;   /* kept alive, and its peers with it */
+  Peer                    *peer;
   gboolean                 counted;
 } HeldMessage;
 
 /* A received message's bytes are released: its credit goes back to the
- * balancer with the next receive. May run on any thread. */
+ * peer with the next receive. May run on any thread. */
 static void
 held_message_free (gpointer data)
 {
@@ -264,8 +305,8 @@ held_message_free (gpointer data)
 
   if (h->counted)
     {
-      g_atomic_int_inc (&h->self->owed_credits);
-      g_atomic_int_add (&h->self->outstanding, -1);
+      g_atomic_int_inc (&h->peer->owed);
+      g_atomic_int_add (&h->peer->outstanding, -1);
     }
   zmq_msg_close (&h->msg);
   g_object_unref (h->self);
@@ -316,25 +357,28 @@ handle_part (Peer      *p,
     case 'H':
       if (self->receiving && !p->ready)
         {
-          if (payload_u32 (body) != PROTOCOL_VERSION)
+          guint32 hello[2] = { 0, 0 };
+
+          memcpy (hello, zmq_msg_data (body), MIN (zmq_msg_size (body), sizeof hello));
+          if (GUINT32_FROM_LE (hello[0]) != PROTOCOL_VERSION)
             {
-              g_warning (_("A balancer speaking version %u of the tcp-remote protocol was ignored (this is version %u)"),
-                         payload_u32 (body), PROTOCOL_VERSION);
+              g_warning (_("A peer speaking version %u of the tcp-remote protocol was ignored (this is version %u)"),
+                         GUINT32_FROM_LE (hello[0]), PROTOCOL_VERSION);
               break;
             }
           p->ready = TRUE;
+          p->credits = MIN (GUINT32_FROM_LE (hello[1]), MAX_CREDITS);
           if (!peer_send_u32 (p, 'R', self->credits, &error))
             g_warning ("%s", error->message);
         }
       break;
     case 'R':
+      if (self->receiving)
+        break;
+      p->ready = TRUE;
+      /* fall through */
     case 'C':
-      if (!self->receiving)
-        {
-          p->credits = MIN (p->credits + MIN (payload_u32 (body), MAX_CREDITS), MAX_CREDITS);
-          if (kind == 'R')
-            p->ready = TRUE;
-        }
+      p->credits = MIN (p->credits + MIN (payload_u32 (body), MAX_CREDITS), MAX_CREDITS);
       break;
     case 'M':
     case 'm':
@@ -344,11 +388,10 @@ handle_part (Peer      *p,
 
         if (self->receiving && !p->ready)
           break;   /* nothing counts before the hello */
-        if (kind == 'M' && self->receiving &&
-            g_atomic_int_get (&self->outstanding) >= (gint) self->credits)
+        if (kind == 'M' && g_atomic_int_get (&p->outstanding) >= (gint) self->credits)
           {
             peer_fail (p, NTPAC_TRANSPORT_ERROR_FAILED,
-                       _("The balancer sent more batches than the %u it was allowed: it does not follow the protocol"),
+                       _("A peer sent more batches than the %u it was allowed: it does not follow the protocol"),
                        self->credits);
             break;
           }
@@ -356,9 +399,10 @@ handle_part (Peer      *p,
         zmq_msg_init (&h->msg);
         zmq_msg_move (&h->msg, body);
         h->self = g_object_ref (self);
-        h->counted = kind == 'M' && self->receiving;
+        h->peer = p;
+        h->counted = kind == 'M';
         if (h->counted)
-          g_atomic_int_inc (&self->outstanding);
+          g_atomic_int_inc (&p->outstanding);
         in = g_new0 (Inbound, 1);
         in->peer = p->index;
         in->bytes = g_bytes_new_with_free_func (zmq_msg_data (&h->msg), zmq_msg_size (&h->msg),
@@ -428,6 +472,14 @@ handle_event (Peer    *p,
     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+      if (!self->receiving && self->query_client)
+        {
+          peer_fail (p, NTPAC_TRANSPORT_ERROR_AUTH,
+                     _("The agent at %s and this client could not authenticate each other: the agent's "
+                       "public key is not the one given (--curve-server), this client's key is not among "
+                       "the agent's (--curve-clients), or one side runs without keys"), p->endpoint);
+          break;
+        }
       if (!self->receiving)
         {
           peer_fail (p, NTPAC_TRANSPORT_ERROR_AUTH,
@@ -451,6 +503,10 @@ handle_event (Peer    *p,
       if (self->receiving && (gint) value == self->accepted_fd)
         peer_fail (p, NTPAC_TRANSPORT_ERROR_PEER_GONE,
                    _("The balancer closed the connection or stopped answering (%s)"), p->endpoint);
+      else if (!self->receiving && p->connected && self->query_client)
+        peer_fail (p, NTPAC_TRANSPORT_ERROR_PEER_GONE,
+                   _("The agent at %s closed the connection or stopped answering for %g s"), p->endpoint,
+                   self->heartbeat_timeout_s);
       else if (!self->receiving && p->connected)
         peer_fail (p, NTPAC_TRANSPORT_ERROR_PEER_GONE,
                    _("Shard %u (%s) closed the connection or stopped answering for %g s: "
@@ -461,36 +517,141 @@ handle_event (Peer    *p,
     }
 }
 
+/* The next event of a socket monitor; FALSE when there is none. */
+static gboolean
+read_event (void    *monitor,
+            guint16 *event,
+            guint32 *value)
+{
+  zmq_msg_t ev;
+
+  zmq_msg_init (&ev);
+  if (zmq_msg_recv (&ev, monitor, ZMQ_DONTWAIT) < 0)
+    {
+      zmq_msg_close (&ev);
+      return FALSE;
+    }
+  *event = 0;
+  *value = 0;
+  if (zmq_msg_size (&ev) >= 6)
+    {
+      const guint8 *b = zmq_msg_data (&ev);
+
+      *event = (guint16) (b[0] | (b[1] << 8));
+      memcpy (value, b + 2, 4);
+      *value = GUINT32_FROM_LE (*value);
+    }
+  zmq_msg_close (&ev);
+  discard_rest (monitor);
+  return TRUE;
+}
+
 static gboolean
 monitor_drain (gpointer data)
 {
   Peer *p = data;
+  guint16 event;
+  guint32 value;
+
+  while (read_event (p->monitor, &event, &value))
+    handle_event (p, event, value);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- many peers on one ROUTER (a query agent) ------------------------- */
+
+/* A ROUTER's message is the peer's routing id, then our two parts; a
+ * peer is known from its hello on. */
+static gboolean
+router_drain (gpointer data)
+{
+  NtpacTcpRemoteTransport *self = data;
 
   for (;;)
     {
-      zmq_msg_t ev;
-      guint16 event = 0;
-      guint32 value = 0;
+      zmq_msg_t id, kind, body;
+      gint more = 0;
+      size_t len = sizeof more;
+      g_autoptr(GBytes) key = NULL;
+      Peer *p;
 
-      zmq_msg_init (&ev);
-      if (zmq_msg_recv (&ev, p->monitor, ZMQ_DONTWAIT) < 0)
+      zmq_msg_init (&id);
+      if (zmq_msg_recv (&id, self->router, ZMQ_DONTWAIT) < 0)
         {
-          zmq_msg_close (&ev);
+          zmq_msg_close (&id);
           break;
         }
-      if (zmq_msg_size (&ev) >= 6)
+      key = g_bytes_new (zmq_msg_data (&id), zmq_msg_size (&id));
+      zmq_msg_init (&kind);
+      zmq_msg_init (&body);
+      if (zmq_msg_recv (&kind, self->router, ZMQ_DONTWAIT) < 0 || zmq_msg_size (&kind) != 1 ||
+          zmq_getsockopt (self->router, ZMQ_RCVMORE, &more, &len) != 0 || !more ||
+          zmq_msg_recv (&body, self->router, ZMQ_DONTWAIT) < 0)
         {
-          const guint8 *b = zmq_msg_data (&ev);
-
-          event = (guint16) (b[0] | (b[1] << 8));
-          memcpy (&value, b + 2, 4);
-          value = GUINT32_FROM_LE (value);
+          discard_rest (self->router);
+          zmq_msg_close (&id);
+          zmq_msg_close (&kind);
+          zmq_msg_close (&body);
+          continue;   /* not ours: ignored */
         }
-      zmq_msg_close (&ev);
-      discard_rest (p->monitor);
-      handle_event (p, event, value);
+      discard_rest (self->router);
+      p = g_hash_table_lookup (self->by_routing_id, key);
+      if (p == NULL && *(const gchar *) zmq_msg_data (&kind) == 'H')
+        {
+          p = g_new0 (Peer, 1);
+          p->self = self;
+          p->index = self->peers->len;
+          p->endpoint = g_strdup (self->router_endpoint);
+          p->routing_id = g_bytes_ref (key);
+          p->fd = zmq_msg_get (&id, ZMQ_SRCFD);
+          p->connected = TRUE;
+          g_ptr_array_add (self->peers, p);
+          g_hash_table_insert (self->by_routing_id, g_bytes_ref (key), p);
+        }
+      if (p != NULL)
+        handle_part (p, *(const gchar *) zmq_msg_data (&kind), &body);
+      zmq_msg_close (&id);
+      zmq_msg_close (&kind);
+      zmq_msg_close (&body);
     }
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+router_monitor_drain (gpointer data)
+{
+  NtpacTcpRemoteTransport *self = data;
+  guint16 event;
+  guint32 value;
+
+  while (read_event (self->router_monitor, &event, &value))
+    {
+      if (event != ZMQ_EVENT_DISCONNECTED)
+        continue;
+      for (guint i = 0; i < self->peers->len; i++)
+        {
+          Peer *p = self->peers->pdata[i];
+
+          if (p != NULL && p->routing_id != NULL && p->fd == (gint) value)
+            peer_fail (p, NTPAC_TRANSPORT_ERROR_PEER_GONE, _("A client closed the connection or stopped answering"));
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* A peer gone, whose failure was told and whose messages are released,
+ * is forgotten: an agent meets many peers over its life. */
+static void
+forget_peer (NtpacTcpRemoteTransport *self,
+             guint                    index)
+{
+  Peer *p = self->peers->pdata[index];
+
+  if (p == NULL || p->routing_id == NULL || g_atomic_int_get (&p->outstanding) > 0)
+    return;
+  g_hash_table_remove (self->by_routing_id, p->routing_id);
+  self->peers->pdata[index] = NULL;
+  peer_free (p);
 }
 
 static gboolean
@@ -499,6 +660,31 @@ set_int (void     *socket,
          gint      value)
 {
   return zmq_setsockopt (socket, option, &value, sizeof value) == 0;
+}
+
+/* A socket with heartbeats and its monitor (a PAIR reading its events). */
+static void *
+new_socket (NtpacTcpRemoteTransport  *self,
+            gint                      type,
+            const gchar              *monitor_address,
+            void                    **monitor)
+{
+  void *socket = zmq_socket (self->zctx, type);
+  gint timeout_ms = (gint) MIN (self->heartbeat_timeout_s * 1000.0, G_MAXINT / 2);
+
+  set_int (socket, ZMQ_LINGER, timeout_ms);
+  set_int (socket, ZMQ_SNDHWM, 4 * MAX_CREDITS);
+  set_int (socket, ZMQ_RCVHWM, 4 * MAX_CREDITS);
+  set_int (socket, ZMQ_SNDTIMEO, timeout_ms);
+  set_int (socket, ZMQ_HEARTBEAT_IVL, HEARTBEAT_IVL_MS);
+  set_int (socket, ZMQ_HEARTBEAT_TIMEOUT, timeout_ms);
+  zmq_socket_monitor (socket, monitor_address,
+                      ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                      ZMQ_EVENT_DISCONNECTED);
+  *monitor = zmq_socket (self->zctx, ZMQ_PAIR);
+  zmq_connect (*monitor, monitor_address);
+  return socket;
 }
 
 /* A DEALER with heartbeats, a monitor, and sources in the private
@@ -510,24 +696,11 @@ peer_new (NtpacTcpRemoteTransport *self,
 {
   Peer *p = g_new0 (Peer, 1);
   g_autofree gchar *monitor_address = g_strdup_printf ("inproc://ntpac-monitor-%p-%u", (gpointer) self, index);
-  gint timeout_ms = (gint) MIN (self->heartbeat_timeout_s * 1000.0, G_MAXINT / 2);
 
   p->self = self;
   p->index = index;
   p->endpoint = g_strdup (endpoint);
-  p->socket = zmq_socket (self->zctx, ZMQ_DEALER);
-  set_int (p->socket, ZMQ_LINGER, timeout_ms);
-  set_int (p->socket, ZMQ_SNDHWM, 4 * MAX_CREDITS);
-  set_int (p->socket, ZMQ_RCVHWM, 4 * MAX_CREDITS);
-  set_int (p->socket, ZMQ_SNDTIMEO, timeout_ms);
-  set_int (p->socket, ZMQ_HEARTBEAT_IVL, HEARTBEAT_IVL_MS);
-  set_int (p->socket, ZMQ_HEARTBEAT_TIMEOUT, timeout_ms);
-  zmq_socket_monitor (p->socket, monitor_address,
-                      ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                      ZMQ_EVENT_DISCONNECTED);
-  p->monitor = zmq_socket (self->zctx, ZMQ_PAIR);
-  zmq_connect (p->monitor, monitor_address);
+  p->socket = new_socket (self, ZMQ_DEALER, monitor_address, &p->monitor);
   p->source = ntpac_tcp_remote_source_new (self->ctx, p->socket, peer_drain, p);
   p->monitor_source = ntpac_tcp_remote_source_new (self->ctx, p->monitor, monitor_drain, p);
   return p;
@@ -577,7 +750,8 @@ ensure_context (NtpacTcpRemoteTransport *self)
     return;
   self->zctx = zmq_ctx_new ();
   self->ctx = g_main_context_new ();
-  self->peers = g_ptr_array_new_with_free_func (peer_free);
+  if (self->peers == NULL)
+    self->peers = g_ptr_array_new_with_free_func (peer_free);
 }
 
 /* ---- the balancer's side ---------------------------------------------- */
@@ -648,8 +822,13 @@ ntpac_tcp_remote_transport_connect_peers (NtpacTransport       *transport,
         }
       if (zmq_connect (p->socket, endpoints[i]) != 0)
         return ntpac_tcp_remote_settings_error (error, _("Cannot connect to “%s”: %s"), endpoints[i], zmq_strerror (zmq_errno ()));
-      if (!peer_send_u32 (p, 'H', PROTOCOL_VERSION, error))
-        return FALSE;
+      {
+        guint32 hello[2] = { GUINT32_TO_LE (PROTOCOL_VERSION), GUINT32_TO_LE (self->credits) };
+        g_autoptr(GBytes) payload = g_bytes_new (hello, sizeof hello);
+
+        if (!peer_send (p, 'H', payload, error))
+          return FALSE;
+      }
     }
   wait_until (self, all_ready, NULL,
               g_get_monotonic_time () + (gint64) (self->connect_timeout_s * G_USEC_PER_SEC));
@@ -661,6 +840,13 @@ ntpac_tcp_remote_transport_connect_peers (NtpacTransport       *transport,
         {
           p->failure_reported = TRUE;
           g_propagate_error (error, g_error_copy (p->failure));
+          return FALSE;
+        }
+      if (!p->ready && self->query_client)
+        {
+          g_set_error (error, NTPAC_TRANSPORT_ERROR, NTPAC_TRANSPORT_ERROR_PEER_GONE,
+                       _("The agent at %s did not answer within %g s: is “ntpac-engine serve” listening there?"),
+                       p->endpoint, self->connect_timeout_s);
           return FALSE;
         }
       if (!p->ready)
@@ -694,7 +880,7 @@ ntpac_tcp_remote_transport_send_message (NtpacTransport  *transport,
   NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (transport);
   Peer *p;
 
-  if (self->peers == NULL || peer >= self->peers->len)
+  if (self->peers == NULL || peer >= self->peers->len || self->peers->pdata[peer] == NULL)
     {
       g_set_error (error, NTPAC_TRANSPORT_ERROR, NTPAC_TRANSPORT_ERROR_FAILED,
                    _("No peer %u: the transport is not connected to it"), peer);
@@ -703,7 +889,7 @@ ntpac_tcp_remote_transport_send_message (NtpacTransport  *transport,
   p = self->peers->pdata[peer];
   /* What arrived meanwhile (credits, a peer gone) is seen first. */
   g_main_context_iteration (self->ctx, FALSE);
-  if (counted && !self->receiving && p->credits == 0 && p->failure == NULL)
+  if (counted && p->credits == 0 && p->failure == NULL)
     {
       gint64 start = g_get_monotonic_time ();
 
@@ -719,7 +905,7 @@ ntpac_tcp_remote_transport_send_message (NtpacTransport  *transport,
     }
   if (!peer_send (p, counted ? 'M' : 'm', message, error))
     return FALSE;
-  if (counted && !self->receiving)
+  if (counted)
     p->credits--;
   return TRUE;
 }
@@ -733,6 +919,7 @@ ntpac_tcp_remote_transport_listen (NtpacTransport  *transport,
 {
   NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (transport);
   gchar secret[NTPAC_TCP_REMOTE_KEY_LENGTH + 1];
+  void *socket;
   Peer *p;
 
   if (!check_security (self, endpoint, error))
@@ -741,7 +928,7 @@ ntpac_tcp_remote_transport_listen (NtpacTransport  *transport,
     {
       if (self->secret_key_file == NULL)
         return ntpac_tcp_remote_settings_error (error, _("The reassembler has no key: give --curve-secret FILE "
-                                        "(or --insecure, on a loopback address only)"));
+                                                         "(or --insecure, on a loopback address only)"));
       if (!ntpac_tcp_remote_read_key (self->secret_key_file, secret, error))
         return FALSE;
       if (self->clients_dir == NULL)
@@ -757,14 +944,31 @@ ntpac_tcp_remote_transport_listen (NtpacTransport  *transport,
       if (self->zap == NULL)
         return FALSE;
     }
-  p = peer_new (self, 0, endpoint);
-  g_ptr_array_add (self->peers, p);
+  if (self->many_peers)
+    {
+      g_autofree gchar *monitor_address = g_strdup_printf ("inproc://ntpac-monitor-%p-router", (gpointer) self);
+
+      self->router = new_socket (self, ZMQ_ROUTER, monitor_address, &self->router_monitor);
+      set_int (self->router, ZMQ_ROUTER_MANDATORY, 1);   /* a gone peer is an error, not a silent drop */
+      socket = self->router;
+      self->router_endpoint = g_strdup (endpoint);
+      self->by_routing_id = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+      self->router_source = ntpac_tcp_remote_source_new (self->ctx, self->router, router_drain, self);
+      self->router_monitor_source = ntpac_tcp_remote_source_new (self->ctx, self->router_monitor,
+                                                                 router_monitor_drain, self);
+    }
+  else
+    {
+      p = peer_new (self, 0, endpoint);
+      g_ptr_array_add (self->peers, p);
+      socket = p->socket;
+    }
   if (!self->insecure)
     {
-      set_int (p->socket, ZMQ_CURVE_SERVER, 1);
-      zmq_setsockopt (p->socket, ZMQ_CURVE_SECRETKEY, secret, NTPAC_TCP_REMOTE_KEY_LENGTH);
+      set_int (socket, ZMQ_CURVE_SERVER, 1);
+      zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, secret, NTPAC_TCP_REMOTE_KEY_LENGTH);
     }
-  if (zmq_bind (p->socket, endpoint) != 0)
+  if (zmq_bind (socket, endpoint) != 0)
     return ntpac_tcp_remote_settings_error (error, _("Cannot listen on “%s”: %s"), endpoint, zmq_strerror (zmq_errno ()));
   return TRUE;
 }
@@ -781,7 +985,7 @@ inbox_or_failure (NtpacTcpRemoteTransport *self,
     {
       Peer *p = self->peers->pdata[i];
 
-      if (p->failure != NULL && !p->failure_reported)
+      if (p != NULL && p->failure != NULL && !p->failure_reported)
         return TRUE;
     }
   return FALSE;
@@ -790,18 +994,18 @@ inbox_or_failure (NtpacTcpRemoteTransport *self,
 static void
 send_owed_credits (NtpacTcpRemoteTransport *self)
 {
-  Peer *p;
-  gint owed;
-  g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *p = self->peers->pdata[i];
+      g_autoptr(GError) error = NULL;
+      gint owed;
 
-  if (!self->receiving || self->peers->len == 0)
-    return;
-  p = self->peers->pdata[0];
-  if (!p->ready || p->failure != NULL)
-    return;
-  owed = g_atomic_int_and (&self->owed_credits, 0);
-  if (owed > 0 && !peer_send_u32 (p, 'C', (guint32) owed, &error))
-    g_warning ("%s", error->message);
+      if (p == NULL || !p->ready || p->failure != NULL || (p->socket == NULL && p->routing_id == NULL))
+        continue;
+      owed = g_atomic_int_and (&p->owed, 0);
+      if (owed > 0 && !peer_send_u32 (p, 'C', (guint32) owed, &error))
+        g_warning ("%s", error->message);
+    }
 }
 
 static GBytes *
@@ -826,7 +1030,10 @@ ntpac_tcp_remote_transport_receive_message (NtpacTransport  *transport,
   /* A peer that answered, then closed: its answer is read before its
    * going is reported. */
   for (guint i = 0; i < self->peers->len; i++)
-    peer_drain (self->peers->pdata[i]);
+    if (self->peers->pdata[i] != NULL && ((Peer *) self->peers->pdata[i])->socket != NULL)
+      peer_drain (self->peers->pdata[i]);
+  if (self->router != NULL)
+    router_drain (self);
   in = g_queue_pop_head (&self->inbox);
   if (in == NULL)
     {
@@ -834,12 +1041,13 @@ ntpac_tcp_remote_transport_receive_message (NtpacTransport  *transport,
         {
           Peer *p = self->peers->pdata[i];
 
-          if (p->failure != NULL && !p->failure_reported)
+          if (p != NULL && p->failure != NULL && !p->failure_reported)
             {
               p->failure_reported = TRUE;
               if (peer != NULL)
                 *peer = i;
               g_propagate_error (error, g_error_copy (p->failure));
+              forget_peer (self, i);
               return NULL;
             }
         }
@@ -859,7 +1067,7 @@ ntpac_tcp_remote_transport_get_peer_stats (NtpacTransport          *transport,
 {
   NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (transport);
 
-  if (self->peers != NULL && peer < self->peers->len)
+  if (self->peers != NULL && peer < self->peers->len && self->peers->pdata[peer] != NULL)
     *stats = ((Peer *) self->peers->pdata[peer])->stats;
 }
 
@@ -916,7 +1124,23 @@ ntpac_tcp_remote_transport_close (NtpacTransport *transport)
       g_bytes_unref (in->bytes);
       g_free (in);
     }
-  g_clear_pointer (&self->peers, g_ptr_array_unref);
+  for (guint i = 0; self->peers != NULL && i < self->peers->len; i++)
+    if (self->peers->pdata[i] != NULL)
+      peer_close (self->peers->pdata[i]);
+  if (self->router_source != NULL)
+    {
+      g_source_destroy (self->router_source);
+      g_clear_pointer (&self->router_source, g_source_unref);
+    }
+  if (self->router_monitor_source != NULL)
+    {
+      g_source_destroy (self->router_monitor_source);
+      g_clear_pointer (&self->router_monitor_source, g_source_unref);
+    }
+  if (self->router_monitor != NULL)
+    zmq_close (g_steal_pointer (&self->router_monitor));
+  if (self->router != NULL)
+    zmq_close (g_steal_pointer (&self->router));
   g_clear_pointer (&self->zap, ntpac_tcp_remote_zap_free);
   if (self->zctx != NULL)
     {
@@ -935,6 +1159,9 @@ ntpac_tcp_remote_transport_finalize (GObject *object)
   NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (object);
 
   ntpac_tcp_remote_transport_close (NTPAC_TRANSPORT (self));
+  g_clear_pointer (&self->peers, g_ptr_array_unref);
+  g_clear_pointer (&self->by_routing_id, g_hash_table_unref);
+  g_free (self->router_endpoint);
   g_free (self->secret_key_file);
   g_free (self->server_key_file);
   g_strfreev (self->server_key_files);
@@ -980,6 +1207,12 @@ ntpac_tcp_remote_transport_set_property (GObject      *object,
     case PROP_CONNECT_TIMEOUT:
       self->connect_timeout_s = g_value_get_double (value);
       break;
+    case PROP_MANY_PEERS:
+      self->many_peers = g_value_get_boolean (value);
+      break;
+    case PROP_QUERY_CLIENT:
+      self->query_client = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1018,6 +1251,12 @@ ntpac_tcp_remote_transport_get_property (GObject    *object,
       break;
     case PROP_CONNECT_TIMEOUT:
       g_value_set_double (value, self->connect_timeout_s);
+      break;
+    case PROP_MANY_PEERS:
+      g_value_set_boolean (value, self->many_peers);
+      break;
+    case PROP_QUERY_CLIENT:
+      g_value_set_boolean (value, self->query_client);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1070,6 +1309,12 @@ ntpac_tcp_remote_transport_class_init (NtpacTcpRemoteTransportClass *klass)
   properties[PROP_CONNECT_TIMEOUT] =
     g_param_spec_double ("connect-timeout", "Connect timeout",
                          "Seconds the balancer waits for every reassembler to answer", 0.1, 3600.0, 30.0, flags);
+  properties[PROP_MANY_PEERS] =
+    g_param_spec_boolean ("many-peers", "Many peers",
+                          "Listening: any number of peers at once, each its own (a query agent)", FALSE, flags);
+  properties[PROP_QUERY_CLIENT] =
+    g_param_spec_boolean ("query-client", "Query client",
+                          "Connecting: the peers are query agents (said so in messages)", FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -141,7 +141,7 @@ def check_wrong_keys(capture, keys):
         problems.append(f"a balancer with another server key: exit {blind.returncode}, {blind.stderr.strip()[:300]}")
     procs[0].send_signal(signal.SIGTERM)
     status, _, err = finish(procs)[0]
-    if "Refused a balancer" not in err or "is not among the keys" not in err:
+    if "Refused a peer" not in err or "is not among the keys" not in err:
         problems.append(f"the reassembler did not say whom it refused: {err.strip()[:300]}")
     if os.path.exists(dbs[0]):
         problems.append("the reassembler started a run for a refused balancer")

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Query agents: `serve` over shard databases, `query -d tcp://…`.
+
+- Queries through three agents (with CURVE keys) give the rows of the
+  same query on the three folders, in the same order, every kind and
+  with filters; agents and local folders mix; an agent without keys on
+  loopback answers the same.
+- Many clients at once are all answered.
+- A client with an unknown key is refused, and says so; the agent says
+  whom it refused.
+- An agent killed mid-query is a clear error naming it; with --partial
+  the other agents' rows still come and the output says which did not.
+- A query error on the agent (an unknown field) comes back to the client.
+
+Usage: check-serve.py ENGINE GENERATOR WORKDIR
+Prints TAP.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+engine, generator, workdir = sys.argv[1:4]
+results = []
+TIMEOUT = 120
+
+
+def run(*args):
+    return subprocess.run([engine, *args], capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_agent(dbs, keys=None):
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    args = [engine, "serve", "--listen", endpoint]
+    for db in dbs:
+        args += ["-d", db]
+    args += ["--curve-secret", keys["agent"] + ".key", "--curve-clients", keys["clients"]] if keys else ["--insecure"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    return proc, endpoint
+
+
+def without_db(text):
+    out = []
+    for line in text.splitlines():
+        record = json.loads(line)
+        record.pop("db", None)
+        out.append(json.dumps(record, sort_keys=True))
+    return out
+
+
+os.makedirs(workdir, exist_ok=True)
+capture = os.path.join(workdir, "serve.pcap")
+subprocess.run([generator, "-o", capture, "--size", "8M", "--seed", "21", "--loss", "0.01"],
+               check=True, capture_output=True)
+shards = [os.path.join(workdir, f"shard{k}.ntpac") for k in range(3)]
+for k, db in enumerate(shards):
+    shutil.rmtree(db, ignore_errors=True)
+    made = run("run", "--no-progress", "--shard", f"{k}/3", "-o", db, capture)
+    assert made.returncode == 0, made.stderr
+
+keydir = os.path.join(workdir, "keys")
+shutil.rmtree(keydir, ignore_errors=True)
+os.makedirs(os.path.join(keydir, "clients"))
+keys = {"clients": os.path.join(keydir, "clients")}
+for who in ("agent", "client", "intruder"):
+    keys[who] = os.path.join(keydir, who)
+    run("keygen", "-o", keys[who])
+shutil.copy(keys["client"] + ".pub", keys["clients"])
+
+agents = [start_agent([shards[0]], keys), start_agent([shards[1]], keys), start_agent([shards[2]], keys)]
+remote = []
+for _, endpoint in agents:
+    remote += ["-d", endpoint]
+client_keys = ["--curve-secret", keys["client"] + ".key", "--curve-server", keys["agent"] + ".pub",
+               "--curve-server", keys["agent"] + ".pub", "--curve-server", keys["agent"] + ".pub"]
+local = []
+for db in shards:
+    local += ["-d", db]
+
+# Through the agents as on the folders.
+problems = []
+for kind, filters in (("conversations", []), ("http", []), ("dns", []), ("tls", []), ("inputs", []),
+                      ("anomalies", []), ("conversations", ["--port", "53"]),
+                      ("http", ["--where", "status=200"]), ("dns", ["--limit", "7"])):
+    there = run("query", *remote, *client_keys, kind, *filters)
+    here = run("query", *local, kind, *filters)
+    if there.returncode != 0 or here.returncode != 0:
+        problems.append(f"{kind} {filters}: exit {there.returncode} ({there.stderr.strip()[:200]}), local {here.returncode}")
+    elif without_db(there.stdout) != without_db(here.stdout):
+        problems.append(f"{kind} {filters}: {len(there.stdout.splitlines())} rows through the agents, "
+                        f"{len(here.stdout.splitlines())} on the folders, or another order")
+    elif there.stdout and not all(json.loads(line)["db"].startswith("tcp://127.0.0.1:")
+                                  for line in there.stdout.splitlines()):
+        problems.append(f"{kind}: rows from agents do not name the agent")
+mixed = run("query", "-d", agents[0][1], "-d", shards[1], "-d", agents[2][1], *client_keys[:2],
+            "--curve-server", keys["agent"] + ".pub", "--curve-server", keys["agent"] + ".pub", "http")
+here = run("query", *local, "http")
+if mixed.returncode != 0 or without_db(mixed.stdout) != without_db(here.stdout):
+    problems.append(f"agents and folders mixed: exit {mixed.returncode}: {mixed.stderr.strip()[:200]}")
+table = run("query", *remote, *client_keys, "dns", "--format", "tsv")
+if table.returncode != 0 or table.stdout.splitlines()[0].split("\t")[-1] != "db":
+    problems.append(f"tsv through agents: {table.stderr.strip()[:200]}")
+open_agent, open_endpoint = start_agent([shards[0]])
+plain = run("query", "-d", open_endpoint, "--insecure", "dns")
+if plain.returncode != 0 or without_db(plain.stdout) != without_db(run("query", "-d", shards[0], "dns").stdout):
+    problems.append(f"an agent without keys: exit {plain.returncode}: {plain.stderr.strip()[:200]}")
+open_agent.send_signal(signal.SIGTERM)
+open_agent.communicate(timeout=TIMEOUT)
+results.append(("queries through agents equal the folders", problems))
+
+# Many clients at once.
+problems = []
+clients = [subprocess.Popen([engine, "query", *remote, *client_keys, kind, "--count"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+           for kind in ("http", "dns", "conversations") * 3]
+counts = [(c.communicate(timeout=TIMEOUT), c.returncode) for c in clients]
+expected = {kind: run("query", *local, kind, "--count").stdout for kind in ("http", "dns", "conversations")}
+for (out, status), kind in zip(counts, ("http", "dns", "conversations") * 3):
+    if status != 0 or out[0] != expected[kind]:
+        problems.append(f"{kind} --count at once: exit {status}, {out[0].strip()!r} for {expected[kind].strip()!r}: "
+                        f"{out[1].strip()[:200]}")
+results.append(("many clients at once are all answered", problems))
+
+# Keys.
+problems = []
+intruder = run("query", "-d", agents[0][1], "--curve-secret", keys["intruder"] + ".key",
+               "--curve-server", keys["agent"] + ".pub", "dns")
+if intruder.returncode != 1 or "could not authenticate" not in intruder.stderr or intruder.stdout:
+    problems.append(f"an unknown client key: exit {intruder.returncode}, {intruder.stderr.strip()[:200]}")
+error = run("query", *remote, *client_keys, "http", "--where", "nosuch=1")
+if error.returncode != 1 or "nosuch" not in error.stderr or agents[0][1] not in error.stderr:
+    problems.append(f"an error on the agent: exit {error.returncode}, {error.stderr.strip()[:200]}")
+results.append(("keys are checked, and errors come back", problems))
+
+# An agent killed mid-query.
+problems = []
+agents[1][0].send_signal(signal.SIGSTOP)
+late = subprocess.Popen([engine, "query", *remote, *client_keys, "conversations"],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+partial = subprocess.Popen([engine, "query", *remote, *client_keys, "--partial", "conversations"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(1)
+agents[1][0].kill()
+so, se = late.communicate(timeout=TIMEOUT)
+if late.returncode != 1 or agents[1][1] not in se:
+    problems.append(f"without --partial: exit {late.returncode}, {se.strip()[:300]!r}")
+so, se = partial.communicate(timeout=TIMEOUT)
+alone = run("query", "-d", shards[0], "-d", shards[2], "conversations")
+if partial.returncode != 1 or "did not answer" not in se or agents[1][1] not in se:
+    problems.append(f"--partial: exit {partial.returncode}, {se.strip()[:300]!r}")
+elif without_db(so) != without_db(alone.stdout):
+    problems.append(f"--partial gave {len(so.splitlines())} rows, the two others hold {len(alone.stdout.splitlines())}")
+results.append(("an agent killed mid-query is named", problems))
+
+for proc, _ in agents:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+ends = [proc.communicate(timeout=TIMEOUT) for proc, _ in agents]
+if "Refused a peer" not in ends[0][1]:
+    results.append(("the agent says whom it refused", [ends[0][1].strip()[:300]]))
+
+print(f"1..{len(results)}")
+for i, (name, problems) in enumerate(results, 1):
+    print(f"{'not ok' if problems else 'ok'} {i} - {name}")
+    for p in problems:
+        print(f"# {p}")
+shutil.rmtree(workdir, ignore_errors=True)
+sys.exit(1 if any(p for _, p in results) else 0)
