@@ -62,7 +62,13 @@ NtpacTransport *ntpac_cli_cluster_transport (NtpacRegistry                 *regi
                                              GError                       **error);
 NtpacTransport *ntpac_cli_remote_transport  (NtpacRegistry                 *registry,
                                              const NtpacCliClusterOptions  *options,
+                                             gint                           agent,
                                              GError                       **error);
+gboolean ntpac_cli_stats_answer (NtpacTransport           *transport,
+                                 guint                     peer,
+                                 gchar                   **paths,
+                                 GBytes                   *request,
+                                 GError                  **error);
 gboolean ntpac_cli_query_answer (NtpacTransport           *transport,
                                  guint                     peer,
                                  gchar                   **paths,

@@ -78,6 +78,9 @@ ntpac_cli_cluster_transport (NtpacRegistry                 *registry,
  * ntpac_cli_remote_transport:
  * @registry: the plugins found
  * @options: the command line's key options
+ * @agent: for a client, which agent this is (the Nth `-d tcp://…`, from 0),
+ *   to pick its key when `--curve-server` is given once per agent; -1 for
+ *   the agent itself
  * @error: why there is none
  *
  * Returns: (transfer full) (nullable): a tcp-remote transport with the
@@ -86,9 +89,12 @@ ntpac_cli_cluster_transport (NtpacRegistry                 *registry,
 NtpacTransport *
 ntpac_cli_remote_transport (NtpacRegistry                 *registry,
                             const NtpacCliClusterOptions  *options,
+                            gint                           agent,
                             GError                       **error)
 {
   const NtpacFeature *feature = ntpac_registry_find (registry, NTPAC_FEATURE_TRANSPORT, "tcp-remote");
+  NtpacCliClusterOptions keys = *options;
+  gchar *one_key[2] = { NULL, NULL };
   NtpacTransport *transport;
 
   if (feature == NULL)
@@ -97,8 +103,21 @@ ntpac_cli_remote_transport (NtpacRegistry                 *registry,
                    _("No plugin provides the transport “tcp-remote” (see “ntpac-engine plugins”)"));
       return NULL;
     }
+  /* --curve-server once for all, or once per agent in order */
+  if (agent >= 0 && options->curve_server != NULL && g_strv_length (options->curve_server) > 1)
+    {
+      if ((guint) agent >= g_strv_length (options->curve_server))
+        {
+          g_set_error (error, NTPAC_TRANSPORT_ERROR, NTPAC_TRANSPORT_ERROR_SETTINGS,
+                       _("%u public keys (--curve-server) for more agents (-d tcp://…): give one for all, or one for each in the same order"),
+                       g_strv_length (options->curve_server));
+          return NULL;
+        }
+      one_key[0] = options->curve_server[agent];
+      keys.curve_server = one_key;
+    }
   transport = g_object_new (feature->type, NULL);
-  set_key_options (transport, options);
+  set_key_options (transport, &keys);
   return transport;
 }
 

@@ -1014,22 +1014,13 @@ ntpac_cmd_query (int    argc,
           RowSource *src = sources->pdata[i];
           const gchar *endpoint[2] = { src->endpoint, NULL };
           g_autoptr(GError) local = NULL;
-          NtpacCliClusterOptions keys = o.remote;
-          gchar *one_key[2] = { NULL, NULL };
 
           if (src->query != NULL)
             {
               i++;
               continue;
             }
-          /* --curve-server once for all, or once per agent in order */
-          if (o.remote.curve_server != NULL && g_strv_length (o.remote.curve_server) > 1)
-            {
-              one_key[0] = agent < g_strv_length (o.remote.curve_server) ? o.remote.curve_server[agent] : NULL;
-              keys.curve_server = one_key;
-            }
-          agent++;
-          src->transport = ntpac_cli_remote_transport (registry, &keys, &local);
+          src->transport = ntpac_cli_remote_transport (registry, &o.remote, (gint) agent++, &local);
           if (src->transport != NULL)
             g_object_set (src->transport, "query-client", TRUE, NULL);
           if (src->transport == NULL ||

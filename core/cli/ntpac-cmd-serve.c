@@ -19,6 +19,7 @@
 #include <ntpac/ntpac.h>
 
 #include "ntpac-cli.h"
+#include "ntpac-wire-private.h"
 
 #define WAIT_US (250 * 1000)
 
@@ -41,6 +42,7 @@ serve_next (NtpacTransport *transport,
   g_autoptr(GBytes) request = NULL;
   g_autoptr(GError) error = NULL;
   guint peer = 0;
+  NtpacWireMessage m;
   gint64 start;
   guint64 rows = 0;
 
@@ -50,6 +52,13 @@ serve_next (NtpacTransport *transport,
   if (request == NULL)
     return;   /* nothing yet, or a client that left */
   start = g_get_monotonic_time ();
+  if (ntpac_wire_parse (g_bytes_get_data (request, NULL), g_bytes_get_size (request), &m, NULL) &&
+      m.type == NTPAC_WIRE_STATS)
+    {
+      if (!ntpac_cli_stats_answer (transport, peer, paths, request, &error))
+        g_printerr (_("A query was not answered: %s\n"), error->message);
+      return;
+    }
   if (!ntpac_cli_query_answer (transport, peer, paths, request, &rows, &error))
     g_printerr (_("A query was not answered: %s\n"), error->message);
   else
@@ -118,7 +127,7 @@ ntpac_cmd_serve (int    argc,
   sigint_id = g_unix_signal_add (SIGINT, on_serve_signal, GINT_TO_POINTER (SIGINT));
   sigterm_id = g_unix_signal_add (SIGTERM, on_serve_signal, GINT_TO_POINTER (SIGTERM));
   g_printerr (_("Answering queries on %s\n"), listen);
-  transport = ntpac_cli_remote_transport (registry, &keys, &error);
+  transport = ntpac_cli_remote_transport (registry, &keys, -1, &error);
   if (transport != NULL)
     g_object_set (transport, "many-peers", TRUE, NULL);
   if (transport == NULL || !ntpac_transport_listen (transport, listen, &error))

@@ -6,12 +6,17 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ntpac/ntpac.h>
 
 #include "ntpac-cli.h"
 #include "ntpac-json-private.h"
+#include "ntpac-wire-private.h"
+
+/* How long one wait for an agent lasts before signals are looked at. */
+#define AGENT_WAIT_US (250 * 1000)
 
 /* Column families counted, in the order shown. */
 static const gchar * const counted[] = {
@@ -22,7 +27,7 @@ static const gchar * const counted[] = {
 /* What stats reports of one database. */
 typedef struct
 {
-  const gchar *path;
+  gchar       *path;
   gchar       *schema;
   gchar       *engine;
   gchar       *pipeline;
@@ -46,6 +51,7 @@ typedef struct
 static void
 stats_clear (Stats *s)
 {
+  g_free (s->path);
   g_free (s->schema);
   g_free (s->engine);
   g_free (s->pipeline);
@@ -88,7 +94,7 @@ gather (NtpacStore *store,
   const guint8 *key, *value;
   gsize key_len, value_len;
 
-  s->path = ntpac_store_get_path (store);
+  s->path = g_strdup (ntpac_store_get_path (store));
   s->schema = ntpac_store_get_meta (store, "schema");
   s->engine = ntpac_store_get_meta (store, "engine");
   s->pipeline = ntpac_store_get_meta (store, "pipeline");
@@ -138,38 +144,39 @@ gather (NtpacStore *store,
 }
 
 static void
-print_text (Stats *s)
+text_stats (Stats   *s,
+            GString *out)
 {
   g_autofree gchar *disk = g_format_size (s->disk_bytes);
   g_autofree gchar *capture = g_format_size (s->capture_bytes);
 
-  printf ("%s\n", s->path);
-  printf (_("  %-16s %s, schema %s, pipeline %s\n"), _("written by"),
+  g_string_append_printf (out, "%s\n", s->path);
+  g_string_append_printf (out, _("  %-16s %s, schema %s, pipeline %s\n"), _("written by"),
           s->engine != NULL ? s->engine : "?", s->schema != NULL ? s->schema : "?",
           s->pipeline != NULL ? s->pipeline : "?");
   if (s->runs > 1)
-    printf (_("  %-16s %" PRIu64 " appended to one another; the latest:\n"), _("runs"), s->runs);
-  printf (_("  %-16s %s (started %s%s%s)\n"), _("run"), s->state != NULL ? s->state : "?",
+    g_string_append_printf (out, _("  %-16s %" PRIu64 " appended to one another; the latest:\n"), _("runs"), s->runs);
+  g_string_append_printf (out, _("  %-16s %s (started %s%s%s)\n"), _("run"), s->state != NULL ? s->state : "?",
           s->started != NULL ? s->started : "?", s->finished != NULL ? _(", finished ") : "",
           s->finished != NULL ? s->finished : "");
   if (s->shard != NULL)
-    printf (_("  %-16s %s (flow hash version %s)\n"), _("shard"), s->shard,
+    g_string_append_printf (out, _("  %-16s %s (flow hash version %s)\n"), _("shard"), s->shard,
             s->hash_version != NULL ? s->hash_version : "?");
   if (g_strcmp0 (s->state, "running") == 0)
-    printf (_("  %-16s the run is still writing, or was stopped without finishing: what is shown was stored before\n"), "");
-  printf (_("  %-16s %" PRIu64 " (%s)\n"), _("inputs"), s->inputs, capture);
+    g_string_append_printf (out, _("  %-16s the run is still writing, or was stopped without finishing: what is shown was stored before\n"), "");
+  g_string_append_printf (out, _("  %-16s %" PRIu64 " (%s)\n"), _("inputs"), s->inputs, capture);
   if (s->first_ts <= s->last_ts)
     {
       g_autofree gchar *first = ntpac_time_format_rfc3339 (s->first_ts);
       g_autofree gchar *last = ntpac_time_format_rfc3339 (s->last_ts);
 
-      printf (_("  %-16s %s to %s\n"), _("time span"), first, last);
+      g_string_append_printf (out, _("  %-16s %s to %s\n"), _("time span"), first, last);
     }
-  printf (_("  %-16s %" PRIu64 " TCP, %" PRIu64 " UDP\n"), _("conversations"), s->tcp, s->udp);
+  g_string_append_printf (out, _("  %-16s %" PRIu64 " TCP, %" PRIu64 " UDP\n"), _("conversations"), s->tcp, s->udp);
   /* conversations (above) and inputs (before) are not repeated */
   for (guint i = 1; i + 1 < G_N_ELEMENTS (counted); i++)
-    printf ("  %-16s %" G_GUINT64_FORMAT "\n", counted[i], s->counts[i]);
-  printf (_("  %-16s %s on disk for %s of capture (%.0f%%)\n"), _("size"), disk, capture,
+    g_string_append_printf (out, "  %-16s %" G_GUINT64_FORMAT "\n", counted[i], s->counts[i]);
+  g_string_append_printf (out, _("  %-16s %s on disk for %s of capture (%.0f%%)\n"), _("size"), disk, capture,
           s->capture_bytes > 0 ? 100.0 * s->disk_bytes / s->capture_bytes : 0.0);
 }
 
@@ -291,22 +298,219 @@ check_shards (const Stats *all,
       ntpac_cli_warning (_("Shard %u of %u is absent: the databases given hold only part of the capture"), k, count);
 }
 
+/* What is printed of one database: its text, or one JSON line. */
+static gchar *
+render (Stats    *s,
+        gboolean  as_json)
+{
+  GString *out = g_string_new (NULL);
+
+  if (as_json)
+    {
+      NtpacJson json;
+
+      ntpac_json_init (&json, out);
+      json_stats (&json, s);
+      g_string_append_c (out, '\n');
+    }
+  else
+    text_stats (s, out);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * ntpac_cli_stats_answer:
+ * @transport: a listening transport
+ * @peer: the client that asked
+ * @paths: (array zero-terminated=1): the databases the agent serves
+ * @request: the client's STATS message (the endpoint it asked by)
+ * @error: why it could not be answered
+ *
+ * Describes every database for the client: each as text and as JSON,
+ * named by the endpoint the client used and the database's path, and
+ * what the client needs to check shards.
+ */
+gboolean
+ntpac_cli_stats_answer (NtpacTransport  *transport,
+                        guint            peer,
+                        gchar          **paths,
+                        GBytes          *request,
+                        GError         **error)
+{
+  NtpacWireMessage m;
+  NtpacWireReader r;
+  NtpacWireWriter w;
+  g_autofree gchar *endpoint = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  guint32 n = 0;
+
+  if (!ntpac_wire_parse (g_bytes_get_data (request, NULL), g_bytes_get_size (request), &m, error))
+    return FALSE;
+  ntpac_wire_reader_init (&r, &m);
+  if (!ntpac_wire_reader_string (&r, &endpoint, error))
+    return FALSE;
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_STATS, 0, 1, 0, 0);
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) open_error = NULL;
+      NtpacStore *store = ntpac_store_open (paths[i], NTPAC_STORE_READ, NTPAC_STORE_BULK, &open_error);
+      g_autofree gchar *real = NULL, *text = NULL, *json = NULL;
+      Stats st = { 0 };
+
+      if (store == NULL)
+        {
+          ntpac_wire_writer_add_string (&w, NULL);
+          ntpac_wire_writer_add_string (&w, open_error->message);
+          n++;
+          continue;
+        }
+      gather (store, &st);
+      ntpac_cli_close_database (store);
+      real = realpath (paths[i], NULL);
+      g_free (st.path);
+      st.path = g_strconcat (endpoint != NULL ? endpoint : "", real != NULL ? real : paths[i], NULL);
+      text = render (&st, FALSE);
+      json = render (&st, TRUE);
+      ntpac_wire_writer_add_string (&w, st.path);
+      ntpac_wire_writer_add_bytes (&w, text, strlen (text));
+      ntpac_wire_writer_add_bytes (&w, json, strlen (json));
+      ntpac_wire_writer_add_string (&w, st.shard);
+      ntpac_wire_writer_add_string (&w, st.hash_version);
+      ntpac_wire_writer_add_bytes (&w, st.input_hashes, st.input_hashes != NULL ? strlen (st.input_hashes) : 0);
+      ntpac_wire_writer_add_string (&w, st.pipeline);
+      ntpac_wire_writer_add_string (&w, st.state);
+      stats_clear (&st);
+      n++;
+    }
+  ntpac_wire_writer_set_count (&w, n);
+  answer = ntpac_wire_writer_finish (&w);
+  return ntpac_transport_send_message (transport, peer, answer, FALSE, error);
+}
+
+static gchar *
+bytes_text (NtpacWireReader  *r,
+            GError          **error)
+{
+  const guint8 *data;
+  gsize len;
+
+  if (!ntpac_wire_reader_bytes (r, &data, &len, error))
+    return NULL;
+  return g_strndup ((const gchar *) data, len);
+}
+
+/* An agent's databases: printed, and their facts added to @all for the
+ * shards' check. */
+static gboolean
+stats_from_agent (const gchar                  *endpoint,
+                  const NtpacCliClusterOptions *keys,
+                  gint                          agent,
+                  gchar                       **plugin_paths,
+                  gboolean                      as_json,
+                  Stats                        *all,
+                  guint                        *n,
+                  GError                      **error)
+{
+  g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (plugin_paths);
+  g_autoptr(NtpacTransport) transport = ntpac_cli_remote_transport (registry, keys, agent, error);
+  const gchar *endpoints[2] = { endpoint, NULL };
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  NtpacWireWriter w;
+  NtpacWireMessage m;
+  NtpacWireReader r;
+  gboolean ok = FALSE;
+
+  if (transport == NULL)
+    return FALSE;
+  g_object_set (transport, "query-client", TRUE, NULL);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_STATS, 0, 1, 0, 0);
+  ntpac_wire_writer_add_string (&w, endpoint);
+  request = ntpac_wire_writer_finish (&w);
+  if (!ntpac_transport_connect_peers (transport, endpoints, error) ||
+      !ntpac_transport_send_message (transport, 0, request, FALSE, error))
+    goto done;
+  while (answer == NULL)
+    {
+      answer = ntpac_transport_receive_message (transport, NULL, AGENT_WAIT_US, error);
+      if (answer == NULL && error != NULL && *error != NULL)
+        goto done;
+    }
+  if (!ntpac_wire_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), &m, error))
+    goto done;
+  if (m.type != NTPAC_WIRE_STATS || m.count > 1024)
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED,
+                   _("%s: the agent answered with a message of another kind"), endpoint);
+      goto done;
+    }
+  ntpac_wire_reader_init (&r, &m);
+  for (guint32 i = 0; i < m.count; i++)
+    {
+      Stats *s = &all[*n];
+      g_autofree gchar *text = NULL, *json = NULL;
+
+      if (!ntpac_wire_reader_string (&r, &s->path, error))
+        goto done;
+      if (s->path == NULL)
+        {
+          g_autofree gchar *why = NULL;
+
+          if (ntpac_wire_reader_string (&r, &why, error))
+            ntpac_cli_error ("%s: %s", endpoint, why != NULL ? why : "?");
+          continue;
+        }
+      if ((text = bytes_text (&r, error)) == NULL || (json = bytes_text (&r, error)) == NULL ||
+          !ntpac_wire_reader_string (&r, &s->shard, error) || !ntpac_wire_reader_string (&r, &s->hash_version, error) ||
+          (s->input_hashes = bytes_text (&r, error)) == NULL || !ntpac_wire_reader_string (&r, &s->pipeline, error) ||
+          !ntpac_wire_reader_string (&r, &s->state, error))
+        {
+          stats_clear (s);
+          memset (s, 0, sizeof *s);
+          goto done;
+        }
+      fputs (as_json ? json : text, stdout);
+      (*n)++;
+    }
+  ok = TRUE;
+done:
+  g_clear_pointer (&answer, g_bytes_unref);
+  ntpac_transport_close (transport);
+  if (!ok && error != NULL && *error != NULL)
+    g_prefix_error (error, "%s: ", endpoint);
+  return ok;
+}
+
 int
 ntpac_cmd_stats (int    argc,
                  char **argv)
 {
   g_auto(GStrv) databases = NULL;
+  g_auto(GStrv) plugin_paths = NULL;
+  NtpacCliClusterOptions keys = { 0 };
   gboolean as_json = FALSE;
+  gint agents = 0;
   GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &databases,
       N_("Describe the database DB (repeat for several)"), N_("DB") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json,
       N_("Print one JSON object per database"), NULL },
+    { "curve-secret", 0, 0, G_OPTION_ARG_FILENAME, &keys.curve_secret,
+      N_("With -d tcp://…: this client's secret key (ntpac-engine keygen)"), N_("FILE") },
+    { "curve-server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &keys.curve_server,
+      N_("With -d tcp://…: the agents' public key (once for all, or once per agent, in order)"), N_("FILE") },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &keys.insecure,
+      N_("With -d tcp://…: no keys (agents on loopback addresses only)"), NULL },
+    { "plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_paths,
+      N_("Look for plugins (the tcp-remote transport) in DIR first"), N_("DIR") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— what a database holds"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) stores = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int status = NTPAC_EXIT_OK;
+  guint n = 0;
   Stats *all;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -314,30 +518,52 @@ ntpac_cmd_stats (int    argc,
     return ntpac_cli_usage_error ("stats", error->message);
   if (argc > 1)
     return ntpac_cli_usage_error ("stats", _("Name the databases with -d DB"));
-  stores = ntpac_cli_open_databases (databases, "stats");
-  if (stores == NULL)
-    return NTPAC_EXIT_ERROR;
-  all = g_new0 (Stats, stores->len);
-  for (guint i = 0; i < stores->len; i++)
+  if (databases == NULL || databases[0] == NULL)
+    return ntpac_cli_usage_error ("stats", _("No database given: use -d DB (several times to read several as one)"));
+  /* an agent describes at most 1024 databases */
+  all = g_new0 (Stats, (gsize) g_strv_length (databases) * 1024);
+  for (guint d = 0; databases[d] != NULL && status == NTPAC_EXIT_OK; d++)
     {
-      Stats *s = &all[i];
-
-      gather (stores->pdata[i], s);
-      if (as_json)
+      if (g_str_has_prefix (databases[d], "tcp://"))
         {
-          g_autoptr(GString) out = g_string_new (NULL);
-          NtpacJson json;
-
-          ntpac_json_init (&json, out);
-          json_stats (&json, s);
-          printf ("%s\n", out->str);
+          /* an agent's databases, described there */
+          if (!stats_from_agent (databases[d], &keys, agents++, plugin_paths, as_json, all, &n, &error))
+            {
+              ntpac_cli_error ("%s", error->message);
+              status = NTPAC_EXIT_ERROR;
+            }
+          continue;
         }
-      else
-        print_text (s);
+      {
+        gchar *one[2] = { databases[d], NULL };
+        g_autofree gchar *real = realpath (databases[d], NULL);
+        g_autoptr(GPtrArray) opened = NULL;
+        g_autofree gchar *text = NULL;
+
+        /* the same database named twice is described once */
+        if (real != NULL && !g_hash_table_add (seen, g_steal_pointer (&real)))
+          continue;
+        opened = ntpac_cli_open_databases (one, "stats");
+
+        if (opened == NULL)
+          {
+            status = NTPAC_EXIT_ERROR;
+            break;
+          }
+        if (opened->len == 0)
+          continue;   /* named twice */
+        gather (opened->pdata[0], &all[n]);
+        text = render (&all[n], as_json);
+        fputs (text, stdout);
+        n++;
+      }
     }
-  check_shards (all, stores->len);
-  for (guint i = 0; i < stores->len; i++)
+  stores = NULL;
+  check_shards (all, n);
+  for (guint i = 0; i < n; i++)
     stats_clear (&all[i]);
   g_free (all);
-  return NTPAC_EXIT_OK;
+  g_free (keys.curve_secret);
+  g_strfreev (keys.curve_server);
+  return status;
 }

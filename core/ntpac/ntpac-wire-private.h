@@ -48,6 +48,8 @@ G_BEGIN_DECLS
  *   database and its fields
  * @NTPAC_WIRE_QUERY_END: agent to client: no more rows (an error string
  *   when the query failed)
+ * @NTPAC_WIRE_STATS: client to agent: describe your databases (the
+ *   endpoint asked by); agent to client: `count` descriptions
  */
 typedef enum
 {
@@ -60,6 +62,7 @@ typedef enum
   NTPAC_WIRE_QUERY,
   NTPAC_WIRE_ROWS,
   NTPAC_WIRE_QUERY_END,
+  NTPAC_WIRE_STATS,
 } NtpacWireType;
 
 /* Flags of END and DONE. */

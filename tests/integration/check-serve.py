@@ -134,6 +134,32 @@ for (out, status), kind in zip(counts, ("http", "dns", "conversations") * 3):
                         f"{out[1].strip()[:200]}")
 results.append(("many clients at once are all answered", problems))
 
+# Stats through the agents: the same counts, and the shard warnings.
+problems = []
+there = run("stats", *remote, *client_keys, "--json")
+here = run("stats", *local, "--json")
+if there.returncode != 0 or here.returncode != 0:
+    problems.append(f"stats: exit {there.returncode} ({there.stderr.strip()[:200]}), local {here.returncode}")
+else:
+    def counts(text):
+        out = []
+        for line in text.splitlines():
+            record = json.loads(line)
+            record.pop("path", None)
+            record.pop("database", None)
+            out.append(json.dumps(record, sort_keys=True))
+        return out
+    if counts(there.stdout) != counts(here.stdout):
+        problems.append(f"stats through the agents differ from the folders:\n{there.stdout[:400]}\n{here.stdout[:400]}")
+    names = [json.loads(line).get("path", json.loads(line).get("database")) for line in there.stdout.splitlines()]
+    if len(names) != 3 or not all(str(n).startswith("tcp://127.0.0.1:") for n in names):
+        problems.append(f"stats through agents do not name the agents: {names}")
+two = run("stats", "-d", agents[0][1], "-d", agents[2][1], *client_keys[:4])
+if two.returncode != 0 or "Shard 1 of 3 is absent" not in two.stderr:
+    problems.append(f"two of three shards through agents: exit {two.returncode}, no warning of the missing shard: "
+                    f"{(two.stderr + two.stdout).strip()[-300:]}")
+results.append(("stats through agents equal the folders", problems))
+
 # Keys.
 problems = []
 intruder = run("query", "-d", agents[0][1], "--curve-secret", keys["intruder"] + ".key",
