@@ -60,10 +60,19 @@ NtpacTransport *ntpac_cli_cluster_transport (NtpacRegistry                 *regi
                                              NtpacPipeline                 *pipeline,
                                              const NtpacCliClusterOptions  *options,
                                              GError                       **error);
+void ntpac_cli_add_agent_options (GOptionContext          *context,
+                                  NtpacCliClusterOptions  *keys,
+                                  gchar                 ***plugin_paths);
 NtpacTransport *ntpac_cli_remote_transport  (NtpacRegistry                 *registry,
                                              const NtpacCliClusterOptions  *options,
                                              gint                           agent,
                                              GError                       **error);
+gboolean ntpac_cli_carve_answer (NtpacTransport           *transport,
+                                 guint                     peer,
+                                 gchar                   **paths,
+                                 GBytes                   *request,
+                                 guint64                  *frames,
+                                 GError                  **error);
 gboolean ntpac_cli_stats_answer (NtpacTransport           *transport,
                                  guint                     peer,
                                  gchar                   **paths,

@@ -75,6 +75,34 @@ ntpac_cli_cluster_transport (NtpacRegistry                 *registry,
 }
 
 /**
+ * ntpac_cli_add_agent_options:
+ * @context: a command's options
+ * @keys: where the key options go
+ * @plugin_paths: where `--plugin-path` goes
+ *
+ * Adds the options of a command that reads query agents (`-d tcp://…`).
+ */
+void
+ntpac_cli_add_agent_options (GOptionContext          *context,
+                             NtpacCliClusterOptions  *keys,
+                             gchar                 ***plugin_paths)
+{
+  GOptionEntry entries[] = {
+    { "curve-secret", 0, 0, G_OPTION_ARG_FILENAME, &keys->curve_secret,
+      N_("With -d tcp://…: this client's secret key (ntpac-engine keygen)"), N_("FILE") },
+    { "curve-server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &keys->curve_server,
+      N_("With -d tcp://…: the agents' public key (once for all, or once per agent, in order)"), N_("FILE") },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &keys->insecure,
+      N_("With -d tcp://…: no keys (agents on loopback addresses only)"), NULL },
+    { "plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, plugin_paths,
+      N_("Look for plugins (the tcp-remote transport) in DIR first"), N_("DIR") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+/**
  * ntpac_cli_remote_transport:
  * @registry: the plugins found
  * @options: the command line's key options

@@ -895,14 +895,6 @@ ntpac_cmd_query (int    argc,
       N_("Print only how many records match"), NULL },
     { "partial", 0, 0, G_OPTION_ARG_NONE, &o.partial,
       N_("When a query agent (-d tcp://…) fails, go on with the others and say which did not answer"), NULL },
-    { "curve-secret", 0, 0, G_OPTION_ARG_FILENAME, &o.remote.curve_secret,
-      N_("With -d tcp://…: this client's secret key (ntpac-engine keygen)"), N_("FILE") },
-    { "curve-server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.remote.curve_server,
-      N_("With -d tcp://…: the agents' public key (once for all, or once per agent, in order)"), N_("FILE") },
-    { "insecure", 0, 0, G_OPTION_ARG_NONE, &o.remote.insecure,
-      N_("With -d tcp://…: no keys (agents on loopback addresses only)"), NULL },
-    { "plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.plugin_paths,
-      N_("Look for plugins (the tcp-remote transport) in DIR first"), N_("DIR") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.rest, NULL, N_("KIND") },
     { NULL }
   };
@@ -933,6 +925,7 @@ ntpac_cmd_query (int    argc,
   int status = NTPAC_EXIT_OK;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ntpac_cli_add_agent_options (context, &o.remote, &o.plugin_paths);
   g_option_context_set_summary (context, summary);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

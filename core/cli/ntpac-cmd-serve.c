@@ -52,11 +52,23 @@ serve_next (NtpacTransport *transport,
   if (request == NULL)
     return;   /* nothing yet, or a client that left */
   start = g_get_monotonic_time ();
-  if (ntpac_wire_parse (g_bytes_get_data (request, NULL), g_bytes_get_size (request), &m, NULL) &&
-      m.type == NTPAC_WIRE_STATS)
+  if (!ntpac_wire_parse (g_bytes_get_data (request, NULL), g_bytes_get_size (request), &m, NULL))
+    m.type = NTPAC_WIRE_QUERY;   /* refused as a query, with the reason */
+  if (m.type == NTPAC_WIRE_STATS)
     {
       if (!ntpac_cli_stats_answer (transport, peer, paths, request, &error))
         g_printerr (_("A query was not answered: %s\n"), error->message);
+      return;
+    }
+  if (m.type == NTPAC_WIRE_CARVE)
+    {
+      guint64 frames = 0;
+
+      if (!ntpac_cli_carve_answer (transport, peer, paths, request, &frames, &error))
+        g_printerr (_("A carve was not answered: %s\n"), error->message);
+      else if (frames > 0)
+        g_printerr (_("Carved a conversation: %" PRIu64 " frames in %.2f s\n"), frames,
+                    (g_get_monotonic_time () - start) / 1e6);
       return;
     }
   if (!ntpac_cli_query_answer (transport, peer, paths, request, &rows, &error))

@@ -495,14 +495,6 @@ ntpac_cmd_stats (int    argc,
       N_("Describe the database DB (repeat for several)"), N_("DB") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json,
       N_("Print one JSON object per database"), NULL },
-    { "curve-secret", 0, 0, G_OPTION_ARG_FILENAME, &keys.curve_secret,
-      N_("With -d tcp://…: this client's secret key (ntpac-engine keygen)"), N_("FILE") },
-    { "curve-server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &keys.curve_server,
-      N_("With -d tcp://…: the agents' public key (once for all, or once per agent, in order)"), N_("FILE") },
-    { "insecure", 0, 0, G_OPTION_ARG_NONE, &keys.insecure,
-      N_("With -d tcp://…: no keys (agents on loopback addresses only)"), NULL },
-    { "plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_paths,
-      N_("Look for plugins (the tcp-remote transport) in DIR first"), N_("DIR") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— what a database holds"));
@@ -514,6 +506,7 @@ ntpac_cmd_stats (int    argc,
   Stats *all;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ntpac_cli_add_agent_options (context, &keys, &plugin_paths);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return ntpac_cli_usage_error ("stats", error->message);
   if (argc > 1)

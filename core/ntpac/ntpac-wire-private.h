@@ -50,6 +50,9 @@ G_BEGIN_DECLS
  *   when the query failed)
  * @NTPAC_WIRE_STATS: client to agent: describe your databases (the
  *   endpoint asked by); agent to client: `count` descriptions
+ * @NTPAC_WIRE_CARVE: client to agent: carve this conversation (its id);
+ *   agent to client: the next piece of the carved capture, then a
+ *   QUERY_END with the frames carved
  */
 typedef enum
 {
@@ -63,11 +66,13 @@ typedef enum
   NTPAC_WIRE_ROWS,
   NTPAC_WIRE_QUERY_END,
   NTPAC_WIRE_STATS,
+  NTPAC_WIRE_CARVE,
 } NtpacWireType;
 
 /* Flags of END and DONE. */
 #define NTPAC_WIRE_FLAG_INTERRUPTED 0x1   /* END, DONE: the run was stopped early */
 #define NTPAC_WIRE_FLAG_FAILED      0x2   /* DONE: the shard could not be stored */
+#define NTPAC_WIRE_FLAG_NOT_HERE    0x4   /* QUERY_END of a CARVE: no such conversation here */
 
 /**
  * NtpacWireMessage:

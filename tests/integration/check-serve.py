@@ -29,8 +29,8 @@ results = []
 TIMEOUT = 120
 
 
-def run(*args):
-    return subprocess.run([engine, *args], capture_output=True, text=True, timeout=TIMEOUT)
+def run(*args, text=True):
+    return subprocess.run([engine, *args], capture_output=True, text=text, timeout=TIMEOUT)
 
 
 def free_port():
@@ -159,6 +159,30 @@ if two.returncode != 0 or "Shard 1 of 3 is absent" not in two.stderr:
     problems.append(f"two of three shards through agents: exit {two.returncode}, no warning of the missing shard: "
                     f"{(two.stderr + two.stdout).strip()[-300:]}")
 results.append(("stats through agents equal the folders", problems))
+
+# Carve through the agents: the same bytes as on the folders.
+problems = []
+ids = []
+for db in (shards[2], shards[0]):
+    rows = run("query", "-d", db, "conversations", "--limit", "40").stdout.splitlines()
+    ids.append(max((json.loads(line) for line in rows), key=lambda r: len(r["frames"]))["conversation"])
+for n, cid in enumerate(ids):
+    here_file = os.path.join(workdir, f"carve-here{n}.pcap")
+    there_file = os.path.join(workdir, f"carve-there{n}.pcap")
+    here = run("carve", *local, "--conversation", cid, "-w", here_file)
+    there = run("carve", *remote, *client_keys, "--conversation", cid, "-w", there_file)
+    piped = run("carve", *remote, *client_keys, "--conversation", cid, "-w", "-", text=False)
+    if here.returncode != 0 or there.returncode != 0:
+        problems.append(f"carve {cid}: exit {there.returncode} ({there.stderr.strip()[:200]}), local {here.returncode}")
+    elif open(here_file, "rb").read() != open(there_file, "rb").read() or piped.stdout != open(here_file, "rb").read():
+        problems.append(f"carve {cid} through the agents: {os.path.getsize(there_file)} bytes, "
+                        f"{len(piped.stdout)} piped, {os.path.getsize(here_file)} on the folders")
+    elif here.stderr.split(":")[1] != there.stderr.split(":")[1]:
+        problems.append(f"carve {cid}: {there.stderr.strip()!r} for {here.stderr.strip()!r}")
+absent = run("carve", *remote, *client_keys, "--conversation", "0" * 32, "-w", os.path.join(workdir, "none.pcap"))
+if absent.returncode != 1 or "No conversation" not in absent.stderr or os.path.exists(os.path.join(workdir, "none.pcap")):
+    problems.append(f"an absent conversation: exit {absent.returncode}, {absent.stderr.strip()[:200]}")
+results.append(("carve through agents equals the folders", problems))
 
 # Keys.
 problems = []
