@@ -60,6 +60,8 @@ NtpacTransport *ntpac_cli_cluster_transport (NtpacRegistry                 *regi
                                              NtpacPipeline                 *pipeline,
                                              const NtpacCliClusterOptions  *options,
                                              GError                       **error);
+GBytes *ntpac_cli_agent_receive (NtpacTransport  *transport,
+                                 GError         **error);
 void ntpac_cli_add_agent_options (GOptionContext          *context,
                                   NtpacCliClusterOptions  *keys,
                                   gchar                 ***plugin_paths);

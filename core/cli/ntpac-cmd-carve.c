@@ -23,7 +23,6 @@
 #include "ntpac-wire-private.h"
 
 #define CARVE_PIECE   (1024 * 1024)
-#define AGENT_WAIT_US (250 * 1000)
 
 /* The end of a carve's answer: the frames carved, or why not. */
 static void
@@ -168,25 +167,6 @@ ntpac_cli_carve_answer (NtpacTransport  *transport,
   return TRUE;
 }
 
-/* The next message of an agent: waits as long as the agent is there. */
-static GBytes *
-next_agent_message (NtpacTransport  *transport,
-                    GError         **error)
-{
-  for (;;)
-    {
-      GError *local = NULL;
-      GBytes *bytes = ntpac_transport_receive_message (transport, NULL, AGENT_WAIT_US, &local);
-
-      if (bytes != NULL || local != NULL)
-        {
-          if (local != NULL)
-            g_propagate_error (error, local);
-          return bytes;
-        }
-    }
-}
-
 /* @data written whole to @fd. */
 static gboolean
 write_all (gint           fd,
@@ -251,7 +231,7 @@ carve_from_agent (const gchar                  *endpoint,
        ntpac_transport_send_message (transport, 0, request, FALSE, error);
   while (ok && !ended)
     {
-      g_autoptr(GBytes) answer = next_agent_message (transport, error);
+      g_autoptr(GBytes) answer = ntpac_cli_agent_receive (transport, error);
       NtpacWireMessage m;
       NtpacWireReader r;
       const guint8 *data;

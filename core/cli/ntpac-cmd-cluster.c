@@ -103,6 +103,32 @@ ntpac_cli_add_agent_options (GOptionContext          *context,
 }
 
 /**
+ * ntpac_cli_agent_receive:
+ * @transport: a query client's transport, connected to one agent
+ * @error: why no message came (the agent is gone)
+ *
+ * Returns: (transfer full) (nullable): the agent's next message; waits as
+ *   long as the agent is there
+ */
+GBytes *
+ntpac_cli_agent_receive (NtpacTransport  *transport,
+                         GError         **error)
+{
+  for (;;)
+    {
+      GError *local = NULL;
+      GBytes *bytes = ntpac_transport_receive_message (transport, NULL, 250 * 1000, &local);
+
+      if (bytes != NULL || local != NULL)
+        {
+          if (local != NULL)
+            g_propagate_error (error, local);
+          return bytes;
+        }
+    }
+}
+
+/**
  * ntpac_cli_remote_transport:
  * @registry: the plugins found
  * @options: the command line's key options

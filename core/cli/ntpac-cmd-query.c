@@ -17,7 +17,6 @@
 #define ROWS_PER_BATCH  512
 #define BYTES_PER_BATCH (64 * 1024)
 /* How long one wait for an agent lasts before signals are looked at. */
-#define AGENT_WAIT_US   (250 * 1000)
 
 typedef struct
 {
@@ -692,25 +691,6 @@ row_source_free (gpointer data)
   g_free (s);
 }
 
-/* The next message of @s's agent. */
-static GBytes *
-agent_message (RowSource  *s,
-               GError    **error)
-{
-  for (;;)
-    {
-      GError *local = NULL;
-      GBytes *bytes = ntpac_transport_receive_message (s->transport, NULL, AGENT_WAIT_US, &local);
-
-      if (bytes != NULL || local != NULL)
-        {
-          if (local != NULL)
-            g_propagate_error (error, local);
-          return bytes;
-        }
-    }
-}
-
 /* Reads the next message of an agent into @s; FALSE (and @error) when
  * it failed, or said the query failed. */
 static gboolean
@@ -720,7 +700,7 @@ agent_next_message (RowSource  *s,
   g_autoptr(GError) local = NULL;
 
   g_clear_pointer (&s->current, g_bytes_unref);   /* its credit goes back */
-  s->current = agent_message (s, &local);
+  s->current = ntpac_cli_agent_receive (s->transport, &local);
   if (s->current == NULL)
     {
       g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, "%s: %s", s->endpoint, local->message);

@@ -16,7 +16,6 @@
 #include "ntpac-wire-private.h"
 
 /* How long one wait for an agent lasts before signals are looked at. */
-#define AGENT_WAIT_US (250 * 1000)
 
 /* Column families counted, in the order shown. */
 static const gchar * const counted[] = {
@@ -430,12 +429,9 @@ stats_from_agent (const gchar                  *endpoint,
   if (!ntpac_transport_connect_peers (transport, endpoints, error) ||
       !ntpac_transport_send_message (transport, 0, request, FALSE, error))
     goto done;
-  while (answer == NULL)
-    {
-      answer = ntpac_transport_receive_message (transport, NULL, AGENT_WAIT_US, error);
-      if (answer == NULL && error != NULL && *error != NULL)
-        goto done;
-    }
+  answer = ntpac_cli_agent_receive (transport, error);
+  if (answer == NULL)
+    goto done;
   if (!ntpac_wire_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), &m, error))
     goto done;
   if (m.type != NTPAC_WIRE_STATS || m.count > 1024)
