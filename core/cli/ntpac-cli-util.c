@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ntpac-cli.h"
 
@@ -136,4 +138,41 @@ ntpac_cli_report_inputs (NtpacCapture *capture)
       if (in->warning != NULL)
         ntpac_cli_warning ("“%s”: %s", in->path, in->warning);
     }
+}
+
+/**
+ * ntpac_cli_write_all:
+ * @fd: where to write
+ * @data: the bytes
+ * @len: how many
+ * @output: the file's name, for the error
+ * @error: why not all were written
+ *
+ * Writes @data whole to @fd, as often as the kernel takes only part.
+ */
+gboolean
+ntpac_cli_write_all (gint           fd,
+                     const guint8  *data,
+                     gsize          len,
+                     const gchar   *output,
+                     GError       **error)
+{
+  while (len > 0)
+    {
+      ssize_t put = write (fd, data, len);
+
+      if (put < 0 && errno == EINTR)
+        continue;
+      if (put < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       _("Cannot write “%s”: %s"), output, g_strerror (saved_errno));
+          return FALSE;
+        }
+      data += put;
+      len -= (gsize) put;
+    }
+  return TRUE;
 }

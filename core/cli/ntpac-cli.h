@@ -60,6 +60,11 @@ NtpacTransport *ntpac_cli_cluster_transport (NtpacRegistry                 *regi
                                              NtpacPipeline                 *pipeline,
                                              const NtpacCliClusterOptions  *options,
                                              GError                       **error);
+gboolean ntpac_cli_write_all (gint           fd,
+                              const guint8  *data,
+                              gsize          len,
+                              const gchar   *output,
+                              GError       **error);
 GBytes *ntpac_cli_agent_receive (NtpacTransport  *transport,
                                  GError         **error);
 void ntpac_cli_add_agent_options (GOptionContext          *context,
@@ -75,6 +80,12 @@ gboolean ntpac_cli_carve_answer (NtpacTransport           *transport,
                                  GBytes                   *request,
                                  guint64                  *frames,
                                  GError                  **error);
+gboolean ntpac_cli_export_answer (NtpacTransport          *transport,
+                                  guint                    peer,
+                                  gchar                  **paths,
+                                  GBytes                  *request,
+                                  guint64                 *n_rows,
+                                  GError                 **error);
 gboolean ntpac_cli_stats_answer (NtpacTransport           *transport,
                                  guint                     peer,
                                  gchar                   **paths,

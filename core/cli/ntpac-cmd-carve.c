@@ -167,34 +167,6 @@ ntpac_cli_carve_answer (NtpacTransport  *transport,
   return TRUE;
 }
 
-/* @data written whole to @fd. */
-static gboolean
-write_all (gint           fd,
-           const guint8  *data,
-           gsize          len,
-           const gchar   *output,
-           GError       **error)
-{
-  while (len > 0)
-    {
-      ssize_t put = write (fd, data, len);
-
-      if (put < 0 && errno == EINTR)
-        continue;
-      if (put < 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       _("Cannot write “%s”: %s"), output, g_strerror (saved_errno));
-          return FALSE;
-        }
-      data += put;
-      len -= (gsize) put;
-    }
-  return TRUE;
-}
-
 /* Asks the agent at @endpoint to carve @id into @output. @found says
  * whether it holds the conversation; the file appears whole or not at
  * all, as a local carve's. */
@@ -273,7 +245,7 @@ carve_from_agent (const gchar                  *endpoint,
                   break;
                 }
             }
-          ok = ntpac_wire_reader_bytes (&r, &data, &len, error) && write_all (out, data, len, output, error);
+          ok = ntpac_wire_reader_bytes (&r, &data, &len, error) && ntpac_cli_write_all (out, data, len, output, error);
         }
       else
         {

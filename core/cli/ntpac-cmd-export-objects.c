@@ -1,18 +1,69 @@
-/* ntpac-cmd-export-objects.c: `ntpac-engine export-objects`
+/* ntpac-cmd-export-objects.c: `ntpac-engine export-objects`, on local
+ * folders and through query agents
+ *
+ * An agent sends each occurrence's index line, then (the first time it
+ * sends an object) the object's content in pieces that each wait for the
+ * client's credit, so that memory stays bounded whatever the objects' size.
  *
  * Copyright (c) ntpac contributors. SPDX-License-Identifier: MIT
  */
+/* fopencookie: an object streamed to a client as it is read */
+#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ntpac/ntpac.h>
 
 #include "ntpac-cli.h"
+#include "ntpac-wire-private.h"
+
+#define OBJECT_PIECE (1024 * 1024)
+
+/* EXPORT messages from an agent: an index line, a piece of the object
+ * that follows it, or the end of that object. */
+#define EXPORT_ROW         0x10
+#define EXPORT_PIECE       0x20
+#define EXPORT_OBJECT_END  0x40
+
+static const gchar * const index_fields[] = {
+  "sha256", "size", "content_type", "conversation", "frames", "complete", "missing_bytes", "source", NULL
+};
+
+/* An occurrence's index line, without its "file" and closing brace. */
+static gchar *
+index_line_start (GPtrArray *row)
+{
+  GString *line = g_string_new ("{");
+
+  for (guint i = 0; index_fields[i] != NULL; i++)
+    g_string_append_printf (line, "%s\"%s\":%s", i > 0 ? "," : "", index_fields[i],
+                            ntpac_query_row_get (row, index_fields[i]) != NULL ? ntpac_query_row_get (row, index_fields[i]) : "null");
+  return g_string_free (line, FALSE);
+}
+
+/* The rest of an index line: the object's file, when there is one. */
+static void
+write_index_line (FILE        *index,
+                  const gchar *start,
+                  const gchar *outdir,
+                  const gchar *sha256,
+                  gboolean     is_sha)
+{
+  g_autofree gchar *path = is_sha ? g_build_filename (outdir, sha256, NULL) : NULL;
+
+  fputs (start, index);
+  if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
+    fprintf (index, ",\"file\":\"%s\"}\n", sha256);
+  else
+    fputs (",\"file\":null}\n", index);
+}
 
 /* Writes the content of @sha256 (hex) once, as OUTDIR/SHA256, through a
  * temporary file: an interrupted export never leaves a partial object
@@ -78,12 +129,369 @@ is_sha256 (const gchar *text)
   return TRUE;
 }
 
+/* ---- through query agents ---------------------------------------------- */
+
+/* An object's content, sent to the client in counted pieces as the store
+ * copies it (through a FILE made by fopencookie). */
+typedef struct
+{
+  NtpacTransport *transport;
+  guint           peer;
+  guint8         *piece;
+  gsize           len;
+  GError         *error;   /* the client is gone */
+} PieceSender;
+
+static gboolean
+send_piece (PieceSender *p)
+{
+  NtpacWireWriter w;
+  g_autoptr(GBytes) message = NULL;
+
+  if (p->len == 0)
+    return TRUE;
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, EXPORT_PIECE);
+  ntpac_wire_writer_add_bytes (&w, p->piece, p->len);
+  ntpac_wire_writer_set_count (&w, 1);
+  message = ntpac_wire_writer_finish (&w);
+  p->len = 0;
+  return ntpac_transport_send_message (p->transport, p->peer, message, TRUE, &p->error);
+}
+
+static ssize_t
+piece_write (void       *cookie,
+             const char *data,
+             size_t      size)
+{
+  PieceSender *p = cookie;
+  size_t done = 0;
+
+  while (done < size && p->error == NULL)
+    {
+      gsize take = MIN (size - done, OBJECT_PIECE - p->len);
+
+      memcpy (p->piece + p->len, data + done, take);
+      p->len += take;
+      done += take;
+      if (p->len == OBJECT_PIECE)
+        send_piece (p);
+    }
+  return p->error != NULL ? -1 : (ssize_t) size;
+}
+
+/* Sends @store's object @sha256 to the client, then its end (failed,
+ * with the reason, when the store could not read it). FALSE when the
+ * client is gone. */
+static gboolean
+send_object (PieceSender *p,
+             NtpacStore  *store,
+             const gchar *sha256)
+{
+  cookie_io_functions_t io = { .write = piece_write };
+  g_autoptr(GError) failure = NULL;
+  g_autoptr(GBytes) message = NULL;
+  NtpacWireWriter w;
+  guint8 key[32];
+  FILE *out = fopencookie (p, "w", io);
+
+  for (guint i = 0; i < 32; i++)
+    key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
+  if (out == NULL)
+    g_set_error (&failure, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+  else
+    {
+      ntpac_store_copy_object (store, key, out, NULL, &failure);
+      fclose (out);   /* the last bytes buffered go to the piece */
+    }
+  if (p->error != NULL || !send_piece (p))
+    return FALSE;
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0,
+                          EXPORT_OBJECT_END | (failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0));
+  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
+  message = ntpac_wire_writer_finish (&w);
+  return ntpac_transport_send_message (p->transport, p->peer, message, FALSE, &p->error);
+}
+
+/**
+ * ntpac_cli_export_answer:
+ * @transport: a listening transport
+ * @peer: the client that asked
+ * @paths: (array zero-terminated=1): the databases the agent serves
+ * @request: the client's EXPORT message
+ * @n_rows: (out): occurrences sent
+ * @error: why the export stopped
+ *
+ * Sends every object occurrence's index line, each object's content the
+ * first time, and the end with the occurrences sent.
+ */
+gboolean
+ntpac_cli_export_answer (NtpacTransport  *transport,
+                         guint            peer,
+                         gchar          **paths,
+                         GBytes          *request,
+                         guint64         *n_rows,
+                         GError         **error)
+{
+  g_autoptr(GPtrArray) stores = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_cli_close_database);
+  g_autoptr(GHashTable) sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(NtpacQuery) query = NULL;
+  g_autofree guint8 *piece = g_malloc (OBJECT_PIECE);
+  PieceSender p = { transport, peer, piece, 0, NULL };
+  NtpacQueryFilter filter = { .port = -1 };
+  GError *failure = NULL;
+  NtpacWireWriter w;
+  g_autoptr(GBytes) end = NULL;
+  GPtrArray *row;
+
+  *n_rows = 0;
+  for (guint i = 0; failure == NULL && paths[i] != NULL; i++)
+    {
+      NtpacStore *store = ntpac_store_open (paths[i], NTPAC_STORE_READ, NTPAC_STORE_BULK, &failure);
+
+      if (store != NULL)
+        g_ptr_array_add (stores, store);
+    }
+  if (failure == NULL)
+    query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, "objects", &filter, &failure);
+  while (query != NULL && p.error == NULL && (row = ntpac_query_next (query, &failure)) != NULL)
+    {
+      g_autofree gchar *sha256 = ntpac_query_value_to_text (ntpac_query_row_get (row, "sha256"));
+      g_autofree gchar *start = index_line_start (row);
+      g_autoptr(GBytes) message = NULL;
+      NtpacStore *holder = NULL;
+      guint8 key[32];
+
+      g_ptr_array_unref (row);
+      if (is_sha256 (sha256) && !g_hash_table_contains (sent, sha256))
+        {
+          for (guint i = 0; i < 32; i++)
+            key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
+          for (guint i = 0; holder == NULL && i < stores->len; i++)
+            if (ntpac_store_has_object (stores->pdata[i], key))
+              holder = stores->pdata[i];
+        }
+      ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, EXPORT_ROW);
+      ntpac_wire_writer_add_bytes (&w, start, strlen (start));
+      ntpac_wire_writer_add_string (&w, sha256);
+      ntpac_wire_writer_add_u32 (&w, holder != NULL);
+      ntpac_wire_writer_set_count (&w, 1);
+      message = ntpac_wire_writer_finish (&w);
+      if (!ntpac_transport_send_message (transport, peer, message, TRUE, &p.error))
+        break;
+      (*n_rows)++;
+      if (holder != NULL && send_object (&p, holder, sha256))
+        g_hash_table_add (sent, g_steal_pointer (&sha256));
+    }
+  if (p.error != NULL)
+    {
+      g_clear_error (&failure);
+      g_propagate_error (error, p.error);
+      return FALSE;   /* the client is gone: nobody to tell */
+    }
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY_END, 0, 1, 0, failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0);
+  ntpac_wire_writer_add_u64 (&w, *n_rows);
+  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
+  end = ntpac_wire_writer_finish (&w);
+  ntpac_transport_send_message (transport, peer, end, FALSE, NULL);
+  if (failure != NULL)
+    {
+      g_propagate_error (error, failure);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What a client keeps of the object an agent is sending. */
+typedef struct
+{
+  gchar    *start;     /* its index line, written at the object's end */
+  gchar    *sha256;
+  gchar    *path;      /* OUTDIR/SHA256 */
+  gchar    *partial;   /* being written; NULL when the file was there */
+  gint      fd;
+} IncomingObject;
+
+static void
+incoming_clear (IncomingObject *o,
+                gboolean        keep)
+{
+  if (o->fd >= 0)
+    close (o->fd);
+  if (o->partial != NULL && (!keep || g_rename (o->partial, o->path) != 0))
+    g_unlink (o->partial);
+  g_clear_pointer (&o->start, g_free);
+  g_clear_pointer (&o->sha256, g_free);
+  g_clear_pointer (&o->path, g_free);
+  g_clear_pointer (&o->partial, g_free);
+  o->fd = -1;
+}
+
+/* One EXPORT message from an agent. */
+static gboolean
+export_message (const NtpacWireMessage  *m,
+                const gchar             *outdir,
+                FILE                    *index,
+                IncomingObject          *o,
+                guint64                 *n,
+                gint                    *status,
+                GError                 **error)
+{
+  NtpacWireReader r;
+  const guint8 *data;
+  gsize len;
+
+  ntpac_wire_reader_init (&r, m);
+  if (m->flags & EXPORT_ROW)
+    {
+      g_autofree gchar *sha256 = NULL;
+      guint32 follows = 0;
+
+      if (o->start != NULL || !ntpac_wire_reader_bytes (&r, &data, &len, error) ||
+          !ntpac_wire_reader_string (&r, &sha256, error) || !ntpac_wire_reader_u32 (&r, &follows, error) ||
+          memchr (data, '\n', len) != NULL || (follows && !is_sha256 (sha256)))
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("a malformed row"));
+          return FALSE;
+        }
+      o->start = g_strndup ((const gchar *) data, len);
+      if (!follows)
+        {
+          write_index_line (index, o->start, outdir, sha256, is_sha256 (sha256));
+          (*n)++;
+          g_clear_pointer (&o->start, g_free);
+          return TRUE;
+        }
+      o->sha256 = g_steal_pointer (&sha256);
+      o->path = g_build_filename (outdir, o->sha256, NULL);
+      if (!g_file_test (o->path, G_FILE_TEST_EXISTS))
+        {
+          o->partial = g_strconcat (o->path, ".part-XXXXXX", NULL);
+          o->fd = g_mkstemp_full (o->partial, O_WRONLY | O_CLOEXEC, 0644);
+          if (o->fd < 0)
+            {
+              int saved_errno = errno;
+
+              g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           _("Cannot create “%s”: %s"), o->partial, g_strerror (saved_errno));
+              g_clear_pointer (&o->partial, g_free);
+              return FALSE;
+            }
+        }
+      return TRUE;
+    }
+  if (o->start == NULL)
+    {
+      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("a malformed row"));
+      return FALSE;
+    }
+  if (m->flags & EXPORT_PIECE)
+    return ntpac_wire_reader_bytes (&r, &data, &len, error) &&
+           (o->fd < 0 || ntpac_cli_write_all (o->fd, data, len, o->partial, error));
+  if (m->flags & EXPORT_OBJECT_END)
+    {
+      g_autofree gchar *failure = NULL;
+      gboolean failed = (m->flags & NTPAC_WIRE_FLAG_FAILED) != 0;
+
+      if (!ntpac_wire_reader_string (&r, &failure, error))
+        return FALSE;
+      if (failed)
+        {
+          ntpac_cli_warning ("%s", failure != NULL ? failure : o->sha256);
+          *status = NTPAC_EXIT_ERROR;
+        }
+      if (o->fd >= 0 && close (o->fd) != 0)
+        failed = TRUE;
+      o->fd = -1;
+      {
+        g_autofree gchar *start = g_steal_pointer (&o->start);
+        g_autofree gchar *sha256 = g_strdup (o->sha256);
+
+        incoming_clear (o, !failed);
+        write_index_line (index, start, outdir, sha256, TRUE);
+        (*n)++;
+      }
+      return TRUE;
+    }
+  g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("a malformed row"));
+  return FALSE;
+}
+
+/* Every object occurrence of the agent at @endpoint, into @outdir. */
+static gboolean
+export_from_agent (const gchar                  *endpoint,
+                   const NtpacCliClusterOptions *keys,
+                   gint                          agent,
+                   gchar                       **plugin_paths,
+                   const gchar                  *outdir,
+                   FILE                         *index,
+                   guint64                      *n,
+                   gint                         *status,
+                   GError                      **error)
+{
+  g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (plugin_paths);
+  g_autoptr(NtpacTransport) transport = ntpac_cli_remote_transport (registry, keys, agent, error);
+  const gchar *endpoints[2] = { endpoint, NULL };
+  g_autoptr(GBytes) request = NULL;
+  IncomingObject o = { .fd = -1 };
+  NtpacWireWriter w;
+  gboolean ended = FALSE, ok;
+
+  if (transport == NULL)
+    return FALSE;
+  g_object_set (transport, "query-client", TRUE, NULL);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, 0);
+  request = ntpac_wire_writer_finish (&w);
+  ok = ntpac_transport_connect_peers (transport, endpoints, error) &&
+       ntpac_transport_send_message (transport, 0, request, FALSE, error);
+  while (ok && !ended)
+    {
+      g_autoptr(GBytes) answer = ntpac_cli_agent_receive (transport, error);
+      NtpacWireMessage m;
+
+      ok = answer != NULL &&
+           ntpac_wire_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), &m, error);
+      if (ok && m.type == NTPAC_WIRE_QUERY_END)
+        {
+          NtpacWireReader r;
+          g_autofree gchar *failure = NULL;
+          guint64 rows;
+
+          ended = TRUE;
+          ntpac_wire_reader_init (&r, &m);
+          ok = ntpac_wire_reader_u64 (&r, &rows, error) && ntpac_wire_reader_string (&r, &failure, error);
+          if (ok && failure != NULL)
+            {
+              g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, "%s", failure);
+              ok = FALSE;
+            }
+        }
+      else if (ok && m.type == NTPAC_WIRE_EXPORT)
+        ok = export_message (&m, outdir, index, &o, n, status, error);
+      else if (ok)
+        {
+          g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED,
+                       _("%s: the agent answered with a message of another kind"), endpoint);
+          ok = FALSE;
+        }
+    }
+  incoming_clear (&o, FALSE);
+  ntpac_transport_close (transport);
+  if (!ok && error != NULL && *error != NULL && !g_str_has_prefix ((*error)->message, endpoint))
+    g_prefix_error (error, "%s: ", endpoint);
+  return ok;
+}
+
 int
 ntpac_cmd_export_objects (int    argc,
                           char **argv)
 {
   g_auto(GStrv) databases = NULL;
   g_auto(GStrv) rest = NULL;
+  g_auto(GStrv) plugin_paths = NULL;
+  NtpacCliClusterOptions keys = { 0 };
+  g_autoptr(GPtrArray) local = g_ptr_array_new ();
+  gint agents = 0;
   GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &databases,
       N_("Read the database DB (repeat to read several as one)"), N_("DB") },
@@ -102,23 +510,39 @@ ntpac_cmd_export_objects (int    argc,
   int status = NTPAC_EXIT_OK;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ntpac_cli_add_agent_options (context, &keys, &plugin_paths);
   g_option_context_set_summary (context,
     _("Each object (an HTTP body, say) is written once, named by its SHA-256; index.jsonl\n"
       "lists every occurrence: sha256, size, content type, conversation, frames, and\n"
-      "whether the object is complete."));
+      "whether the object is complete. The local folders' occurrences come first,\n"
+      "then each agent's (-d tcp://…), in the order given."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return ntpac_cli_usage_error ("export-objects", error->message);
+    {
+      status = ntpac_cli_usage_error ("export-objects", error->message);
+      goto out;
+    }
   if (rest == NULL || g_strv_length (rest) != 1)
-    return ntpac_cli_usage_error ("export-objects", _("Name one output folder"));
-  stores = ntpac_cli_open_databases (databases, "export-objects");
-  if (stores == NULL)
-    return NTPAC_EXIT_ERROR;
+    {
+      status = ntpac_cli_usage_error ("export-objects", _("Name one output folder"));
+      goto out;
+    }
+  for (guint d = 0; databases != NULL && databases[d] != NULL; d++)
+    if (!g_str_has_prefix (databases[d], "tcp://"))
+      g_ptr_array_add (local, databases[d]);
+  g_ptr_array_add (local, NULL);
+  status = NTPAC_EXIT_ERROR;
+  if (local->len > 1 || databases == NULL)
+    {
+      stores = ntpac_cli_open_databases ((gchar **) local->pdata, "export-objects");
+      if (stores == NULL)
+        goto out;
+    }
   if (g_mkdir_with_parents (rest[0], 0755) != 0)
     {
       int saved_errno = errno;
 
       ntpac_cli_error (_("Cannot create “%s”: %s"), rest[0], g_strerror (saved_errno));
-      return NTPAC_EXIT_ERROR;
+      goto out;
     }
   index_path = g_build_filename (rest[0], "index.jsonl", NULL);
   index = g_fopen (index_path, "w");
@@ -127,17 +551,15 @@ ntpac_cmd_export_objects (int    argc,
       int saved_errno = errno;
 
       ntpac_cli_error (_("Cannot create “%s”: %s"), index_path, g_strerror (saved_errno));
-      return NTPAC_EXIT_ERROR;
+      goto out;
     }
-  query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, "objects", &filter, &error);
+  status = NTPAC_EXIT_OK;
+  if (stores != NULL)
+    query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, "objects", &filter, &error);
   while (query != NULL && (row = ntpac_query_next (query, &error)) != NULL)
     {
       g_autofree gchar *sha256 = ntpac_query_value_to_text (ntpac_query_row_get (row, "sha256"));
-      static const gchar * const fields[] = {
-        "sha256", "size", "content_type", "conversation", "frames", "complete", "missing_bytes", "source", NULL
-      };
-      GString *line = g_string_new ("{");
-
+      g_autofree gchar *start = index_line_start (row);
       gboolean written = FALSE;
 
       /* Written from the first database that has the content; objects
@@ -151,27 +573,31 @@ ntpac_cmd_export_objects (int    argc,
           g_clear_error (&error);
           status = NTPAC_EXIT_ERROR;
         }
-      for (guint i = 0; fields[i] != NULL; i++)
-        g_string_append_printf (line, "%s\"%s\":%s", i > 0 ? "," : "", fields[i],
-                                ntpac_query_row_get (row, fields[i]) != NULL ? ntpac_query_row_get (row, fields[i]) : "null");
-      if (written)
-        g_string_append_printf (line, ",\"file\":\"%s\"", sha256);
-      else
-        g_string_append (line, ",\"file\":null");
-      g_string_append (line, "}\n");
-      fputs (line->str, index);
-      g_string_free (line, TRUE);
+      write_index_line (index, start, rest[0], sha256, written);
       g_ptr_array_unref (row);
       n++;
     }
-  fclose (index);
+  for (guint d = 0; error == NULL && databases != NULL && databases[d] != NULL; d++)
+    if (g_str_has_prefix (databases[d], "tcp://"))
+      export_from_agent (databases[d], &keys, agents++, plugin_paths, rest[0], index, &n, &status, &error);
+  if (fclose (index) != 0 && error == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), index_path, g_strerror (saved_errno));
+    }
   if (error != NULL)
     {
       ntpac_cli_error ("%s", error->message);
-      return NTPAC_EXIT_ERROR;
+      status = NTPAC_EXIT_ERROR;
+      goto out;
     }
   g_printerr (ngettext ("%" PRIu64 " object listed in %s\n",
                         "%" PRIu64 " objects listed in %s\n", n),
               (guint64) n, index_path);
+out:
+  g_free (keys.curve_secret);
+  g_strfreev (keys.curve_server);
   return status;
 }

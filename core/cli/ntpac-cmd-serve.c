@@ -60,6 +60,15 @@ serve_next (NtpacTransport *transport,
         g_printerr (_("A query was not answered: %s\n"), error->message);
       return;
     }
+  if (m.type == NTPAC_WIRE_EXPORT)
+    {
+      if (!ntpac_cli_export_answer (transport, peer, paths, request, &rows, &error))
+        g_printerr (_("An export was not answered: %s\n"), error->message);
+      else
+        g_printerr (_("Exported objects: %" PRIu64 " occurrences in %.2f s\n"), rows,
+                    (g_get_monotonic_time () - start) / 1e6);
+      return;
+    }
   if (m.type == NTPAC_WIRE_CARVE)
     {
       guint64 frames = 0;

@@ -53,6 +53,9 @@ G_BEGIN_DECLS
  * @NTPAC_WIRE_CARVE: client to agent: carve this conversation (its id);
  *   agent to client: the next piece of the carved capture, then a
  *   QUERY_END with the frames carved
+ * @NTPAC_WIRE_EXPORT: client to agent: export your objects; agent to
+ *   client: an index line, a piece of the object after it, or its end
+ *   (flags 0x10, 0x20, 0x40), then a QUERY_END
  */
 typedef enum
 {
@@ -67,6 +70,7 @@ typedef enum
   NTPAC_WIRE_QUERY_END,
   NTPAC_WIRE_STATS,
   NTPAC_WIRE_CARVE,
+  NTPAC_WIRE_EXPORT,
 } NtpacWireType;
 
 /* Flags of END and DONE. */

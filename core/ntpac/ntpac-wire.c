@@ -272,7 +272,7 @@ ntpac_wire_parse (const guint8      *data,
       return FALSE;
     }
   type = get_u16 (data + 6);
-  if (type < NTPAC_WIRE_HELLO || type > NTPAC_WIRE_CARVE)
+  if (type < NTPAC_WIRE_HELLO || type > NTPAC_WIRE_EXPORT)
     return malformed (error, _("unknown message type"));
   if (len > NTPAC_WIRE_MAX_BYTES + NTPAC_WIRE_HEADER_SIZE)
     return malformed (error, _("larger than any batch"));

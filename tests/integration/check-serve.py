@@ -15,6 +15,7 @@
 Usage: check-serve.py ENGINE GENERATOR WORKDIR
 Prints TAP.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -183,6 +184,31 @@ absent = run("carve", *remote, *client_keys, "--conversation", "0" * 32, "-w", o
 if absent.returncode != 1 or "No conversation" not in absent.stderr or os.path.exists(os.path.join(workdir, "none.pcap")):
     problems.append(f"an absent conversation: exit {absent.returncode}, {absent.stderr.strip()[:200]}")
 results.append(("carve through agents equals the folders", problems))
+
+# Export the objects through the agents: the same index and files.
+problems = []
+def exported(*dbs):
+    outdir = os.path.join(workdir, f"objects-{len(os.listdir(workdir))}")
+    done = run("export-objects", *dbs, outdir)
+    if done.returncode != 0:
+        return done, None, None
+    lines = sorted(open(os.path.join(outdir, "index.jsonl")).read().splitlines())
+    files = {name: hashlib.sha256(open(os.path.join(outdir, name), "rb").read()).hexdigest()
+             for name in os.listdir(outdir) if name != "index.jsonl"}
+    return done, lines, files
+here = exported(*local)
+for label, dbs in (("agents", [*remote, *client_keys]),
+                   ("agents and a folder", ["-d", shards[0], "-d", agents[1][1], "-d", agents[2][1],
+                                            *client_keys[:2], "--curve-server", keys["agent"] + ".pub"])):
+    there = exported(*dbs)
+    if there[1] is None or here[1] is None:
+        problems.append(f"export-objects through {label}: exit {there[0].returncode}: {there[0].stderr.strip()[:200]}")
+    elif there[1] != here[1] or there[2] != here[2]:
+        problems.append(f"export-objects through {label}: {len(there[1])} lines and {len(there[2])} files, "
+                        f"{len(here[1])} and {len(here[2])} on the folders")
+    elif not here[2] or any(name != digest for name, digest in here[2].items()):
+        problems.append(f"export-objects: no objects, or one not named by its SHA-256: {list(here[2])[:3]}")
+results.append(("export-objects through agents equals the folders", problems))
 
 # Keys.
 problems = []
