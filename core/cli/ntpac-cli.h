@@ -65,6 +65,12 @@ gboolean ntpac_cli_write_all (gint           fd,
                               gsize          len,
                               const gchar   *output,
                               GError       **error);
+NtpacTransport *ntpac_cli_agent_ask (const gchar                  *endpoint,
+                                     const NtpacCliClusterOptions *keys,
+                                     gint                          agent,
+                                     gchar                       **plugin_paths,
+                                     GBytes                       *request,
+                                     GError                      **error);
 GBytes *ntpac_cli_agent_receive (NtpacTransport  *transport,
                                  GError         **error);
 void ntpac_cli_add_agent_options (GOptionContext          *context,

@@ -181,9 +181,7 @@ carve_from_agent (const gchar                  *endpoint,
                   gboolean                     *found,
                   GError                      **error)
 {
-  g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (plugin_paths);
-  g_autoptr(NtpacTransport) transport = ntpac_cli_remote_transport (registry, keys, agent, error);
-  const gchar *endpoints[2] = { endpoint, NULL };
+  g_autoptr(NtpacTransport) transport = NULL;
   g_autoptr(GBytes) request = NULL;
   g_autofree gchar *partial = NULL;
   NtpacWireWriter w;
@@ -192,15 +190,12 @@ carve_from_agent (const gchar                  *endpoint,
   gint out = to_stdout ? STDOUT_FILENO : -1;
 
   *found = FALSE;
-  if (transport == NULL)
-    return FALSE;
-  g_object_set (transport, "query-client", TRUE, NULL);
   ntpac_wire_writer_init (&w, NTPAC_WIRE_CARVE, 0, 1, 0, 0);
   ntpac_wire_writer_add_bytes (&w, id->bytes, sizeof id->bytes);
   ntpac_wire_writer_set_count (&w, 1);
   request = ntpac_wire_writer_finish (&w);
-  ok = ntpac_transport_connect_peers (transport, endpoints, error) &&
-       ntpac_transport_send_message (transport, 0, request, FALSE, error);
+  transport = ntpac_cli_agent_ask (endpoint, keys, agent, plugin_paths, request, error);
+  ok = transport != NULL;
   while (ok && !ended)
     {
       g_autoptr(GBytes) answer = ntpac_cli_agent_receive (transport, error);
@@ -254,7 +249,8 @@ carve_from_agent (const gchar                  *endpoint,
           ok = FALSE;
         }
     }
-  ntpac_transport_close (transport);
+  if (transport != NULL)
+    ntpac_transport_close (transport);
   if (!to_stdout && out >= 0 && close (out) != 0 && ok)
     {
       int saved_errno = errno;

@@ -103,6 +103,42 @@ ntpac_cli_add_agent_options (GOptionContext          *context,
 }
 
 /**
+ * ntpac_cli_agent_ask:
+ * @endpoint: the agent (`tcp://HOST:PORT`)
+ * @keys: the command line's key options
+ * @agent: which agent this is (the Nth `-d tcp://…`, from 0)
+ * @plugin_paths: (nullable): where to look for plugins first
+ * @request: the question
+ * @error: why it could not be asked
+ *
+ * Returns: (transfer full) (nullable): a query client's transport to the
+ *   agent at @endpoint, which has sent it @request
+ */
+NtpacTransport *
+ntpac_cli_agent_ask (const gchar                  *endpoint,
+                     const NtpacCliClusterOptions *keys,
+                     gint                          agent,
+                     gchar                       **plugin_paths,
+                     GBytes                       *request,
+                     GError                      **error)
+{
+  g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (plugin_paths);   /* plugins stay resident */
+  const gchar *endpoints[2] = { endpoint, NULL };
+  NtpacTransport *transport = ntpac_cli_remote_transport (registry, keys, agent, error);
+
+  if (transport == NULL)
+    return NULL;
+  g_object_set (transport, "query-client", TRUE, NULL);
+  if (!ntpac_transport_connect_peers (transport, endpoints, error) ||
+      !ntpac_transport_send_message (transport, 0, request, FALSE, error))
+    {
+      g_object_unref (transport);
+      return NULL;
+    }
+  return transport;
+}
+
+/**
  * ntpac_cli_agent_receive:
  * @transport: a query client's transport, connected to one agent
  * @error: why no message came (the agent is gone)

@@ -429,21 +429,16 @@ export_from_agent (const gchar                  *endpoint,
                    gint                         *status,
                    GError                      **error)
 {
-  g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (plugin_paths);
-  g_autoptr(NtpacTransport) transport = ntpac_cli_remote_transport (registry, keys, agent, error);
-  const gchar *endpoints[2] = { endpoint, NULL };
+  g_autoptr(NtpacTransport) transport = NULL;
   g_autoptr(GBytes) request = NULL;
   IncomingObject o = { .fd = -1 };
   NtpacWireWriter w;
   gboolean ended = FALSE, ok;
 
-  if (transport == NULL)
-    return FALSE;
-  g_object_set (transport, "query-client", TRUE, NULL);
   ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, 0);
   request = ntpac_wire_writer_finish (&w);
-  ok = ntpac_transport_connect_peers (transport, endpoints, error) &&
-       ntpac_transport_send_message (transport, 0, request, FALSE, error);
+  transport = ntpac_cli_agent_ask (endpoint, keys, agent, plugin_paths, request, error);
+  ok = transport != NULL;
   while (ok && !ended)
     {
       g_autoptr(GBytes) answer = ntpac_cli_agent_receive (transport, error);
@@ -476,7 +471,8 @@ export_from_agent (const gchar                  *endpoint,
         }
     }
   incoming_clear (&o, FALSE);
-  ntpac_transport_close (transport);
+  if (transport != NULL)
+    ntpac_transport_close (transport);
   if (!ok && error != NULL && *error != NULL && !g_str_has_prefix ((*error)->message, endpoint))
     g_prefix_error (error, "%s: ", endpoint);
   return ok;

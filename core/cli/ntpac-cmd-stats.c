@@ -410,9 +410,7 @@ stats_from_agent (const gchar                  *endpoint,
                   guint                        *n,
                   GError                      **error)
 {
-  g_autoptr(NtpacRegistry) registry = ntpac_cli_load_registry (plugin_paths);
-  g_autoptr(NtpacTransport) transport = ntpac_cli_remote_transport (registry, keys, agent, error);
-  const gchar *endpoints[2] = { endpoint, NULL };
+  g_autoptr(NtpacTransport) transport = NULL;
   g_autoptr(GBytes) request = NULL;
   g_autoptr(GBytes) answer = NULL;
   NtpacWireWriter w;
@@ -420,14 +418,11 @@ stats_from_agent (const gchar                  *endpoint,
   NtpacWireReader r;
   gboolean ok = FALSE;
 
-  if (transport == NULL)
-    return FALSE;
-  g_object_set (transport, "query-client", TRUE, NULL);
   ntpac_wire_writer_init (&w, NTPAC_WIRE_STATS, 0, 1, 0, 0);
   ntpac_wire_writer_add_string (&w, endpoint);
   request = ntpac_wire_writer_finish (&w);
-  if (!ntpac_transport_connect_peers (transport, endpoints, error) ||
-      !ntpac_transport_send_message (transport, 0, request, FALSE, error))
+  transport = ntpac_cli_agent_ask (endpoint, keys, agent, plugin_paths, request, error);
+  if (transport == NULL)
     goto done;
   answer = ntpac_cli_agent_receive (transport, error);
   if (answer == NULL)
@@ -471,7 +466,8 @@ stats_from_agent (const gchar                  *endpoint,
   ok = TRUE;
 done:
   g_clear_pointer (&answer, g_bytes_unref);
-  ntpac_transport_close (transport);
+  if (transport != NULL)
+    ntpac_transport_close (transport);
   if (!ok && error != NULL && *error != NULL)
     g_prefix_error (error, "%s: ", endpoint);
   return ok;
