@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <ntpac/ntpac.h>
+#include "ntpac-wire-private.h"
 
 G_BEGIN_DECLS
 
@@ -86,6 +87,31 @@ gboolean ntpac_cli_carve_answer (NtpacTransport           *transport,
                                  GBytes                   *request,
                                  guint64                  *frames,
                                  GError                  **error);
+/* What a client keeps of the object an agent is sending. */
+typedef struct
+{
+  gchar    *start;     /* its index line, written at the object's end */
+  gchar    *sha256;
+  gchar    *path;      /* OUTDIR/SHA256 */
+  gchar    *partial;   /* being written; NULL when the file was there */
+  gint      fd;
+} NtpacCliIncomingObject;
+
+gboolean ntpac_cli_is_sha256              (const gchar             *text);
+void     ntpac_cli_write_index_line       (FILE                    *index,
+                                           const gchar             *start,
+                                           const gchar             *outdir,
+                                           const gchar             *sha256,
+                                           gboolean                 is_sha);
+void     ntpac_cli_incoming_object_clear  (NtpacCliIncomingObject  *o,
+                                           gboolean                 keep);
+gboolean ntpac_cli_export_read            (const NtpacWireMessage  *m,
+                                           const gchar             *outdir,
+                                           FILE                    *index,
+                                           NtpacCliIncomingObject  *o,
+                                           guint64                 *n,
+                                           gint                    *status,
+                                           GError                 **error);
 gboolean ntpac_cli_export_answer (NtpacTransport          *transport,
                                   guint                    peer,
                                   gchar                  **paths,

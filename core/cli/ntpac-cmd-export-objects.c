@@ -26,12 +26,6 @@
 
 #define OBJECT_PIECE (1024 * 1024)
 
-/* EXPORT messages from an agent: an index line, a piece of the object
- * that follows it, or the end of that object. */
-#define EXPORT_ROW         0x10
-#define EXPORT_PIECE       0x20
-#define EXPORT_OBJECT_END  0x40
-
 static const gchar * const index_fields[] = {
   "sha256", "size", "content_type", "conversation", "frames", "complete", "missing_bytes", "source", NULL
 };
@@ -46,23 +40,6 @@ index_line_start (GPtrArray *row)
     g_string_append_printf (line, "%s\"%s\":%s", i > 0 ? "," : "", index_fields[i],
                             ntpac_query_row_get (row, index_fields[i]) != NULL ? ntpac_query_row_get (row, index_fields[i]) : "null");
   return g_string_free (line, FALSE);
-}
-
-/* The rest of an index line: the object's file, when there is one. */
-static void
-write_index_line (FILE        *index,
-                  const gchar *start,
-                  const gchar *outdir,
-                  const gchar *sha256,
-                  gboolean     is_sha)
-{
-  g_autofree gchar *path = is_sha ? g_build_filename (outdir, sha256, NULL) : NULL;
-
-  fputs (start, index);
-  if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
-    fprintf (index, ",\"file\":\"%s\"}\n", sha256);
-  else
-    fputs (",\"file\":null}\n", index);
 }
 
 /* Writes the content of @sha256 (hex) once, as OUTDIR/SHA256, through a
@@ -118,17 +95,6 @@ write_object (NtpacStore   *store,
   return ok;
 }
 
-static gboolean
-is_sha256 (const gchar *text)
-{
-  if (text == NULL || strlen (text) != 64)
-    return FALSE;
-  for (guint i = 0; i < 64; i++)
-    if (!g_ascii_isxdigit (text[i]))
-      return FALSE;
-  return TRUE;
-}
-
 /* ---- through query agents ---------------------------------------------- */
 
 /* An object's content, sent to the client in counted pieces as the store
@@ -150,7 +116,7 @@ send_piece (PieceSender *p)
 
   if (p->len == 0)
     return TRUE;
-  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, EXPORT_PIECE);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_PIECE);
   ntpac_wire_writer_add_bytes (&w, p->piece, p->len);
   ntpac_wire_writer_set_count (&w, 1);
   message = ntpac_wire_writer_finish (&w);
@@ -206,7 +172,7 @@ send_object (PieceSender *p,
   if (p->error != NULL || !send_piece (p))
     return FALSE;
   ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0,
-                          EXPORT_OBJECT_END | (failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0));
+                          NTPAC_WIRE_EXPORT_OBJECT_END | (failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0));
   ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
   message = ntpac_wire_writer_finish (&w);
   return ntpac_transport_send_message (p->transport, p->peer, message, FALSE, &p->error);
@@ -262,7 +228,7 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
       guint8 key[32];
 
       g_ptr_array_unref (row);
-      if (is_sha256 (sha256) && !g_hash_table_contains (sent, sha256))
+      if (ntpac_cli_is_sha256 (sha256) && !g_hash_table_contains (sent, sha256))
         {
           for (guint i = 0; i < 32; i++)
             key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
@@ -270,7 +236,7 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
             if (ntpac_store_has_object (stores->pdata[i], key))
               holder = stores->pdata[i];
         }
-      ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, EXPORT_ROW);
+      ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_ROW);
       ntpac_wire_writer_add_bytes (&w, start, strlen (start));
       ntpac_wire_writer_add_string (&w, sha256);
       ntpac_wire_writer_add_u32 (&w, holder != NULL);
@@ -301,122 +267,6 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
   return TRUE;
 }
 
-/* What a client keeps of the object an agent is sending. */
-typedef struct
-{
-  gchar    *start;     /* its index line, written at the object's end */
-  gchar    *sha256;
-  gchar    *path;      /* OUTDIR/SHA256 */
-  gchar    *partial;   /* being written; NULL when the file was there */
-  gint      fd;
-} IncomingObject;
-
-static void
-incoming_clear (IncomingObject *o,
-                gboolean        keep)
-{
-  if (o->fd >= 0)
-    close (o->fd);
-  if (o->partial != NULL && (!keep || g_rename (o->partial, o->path) != 0))
-    g_unlink (o->partial);
-  g_clear_pointer (&o->start, g_free);
-  g_clear_pointer (&o->sha256, g_free);
-  g_clear_pointer (&o->path, g_free);
-  g_clear_pointer (&o->partial, g_free);
-  o->fd = -1;
-}
-
-/* One EXPORT message from an agent. */
-static gboolean
-export_message (const NtpacWireMessage  *m,
-                const gchar             *outdir,
-                FILE                    *index,
-                IncomingObject          *o,
-                guint64                 *n,
-                gint                    *status,
-                GError                 **error)
-{
-  NtpacWireReader r;
-  const guint8 *data;
-  gsize len;
-
-  ntpac_wire_reader_init (&r, m);
-  if (m->flags & EXPORT_ROW)
-    {
-      g_autofree gchar *sha256 = NULL;
-      guint32 follows = 0;
-
-      if (o->start != NULL || !ntpac_wire_reader_bytes (&r, &data, &len, error) ||
-          !ntpac_wire_reader_string (&r, &sha256, error) || !ntpac_wire_reader_u32 (&r, &follows, error) ||
-          memchr (data, '\n', len) != NULL || (follows && !is_sha256 (sha256)))
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("a malformed row"));
-          return FALSE;
-        }
-      o->start = g_strndup ((const gchar *) data, len);
-      if (!follows)
-        {
-          write_index_line (index, o->start, outdir, sha256, is_sha256 (sha256));
-          (*n)++;
-          g_clear_pointer (&o->start, g_free);
-          return TRUE;
-        }
-      o->sha256 = g_steal_pointer (&sha256);
-      o->path = g_build_filename (outdir, o->sha256, NULL);
-      if (!g_file_test (o->path, G_FILE_TEST_EXISTS))
-        {
-          o->partial = g_strconcat (o->path, ".part-XXXXXX", NULL);
-          o->fd = g_mkstemp_full (o->partial, O_WRONLY | O_CLOEXEC, 0644);
-          if (o->fd < 0)
-            {
-              int saved_errno = errno;
-
-              g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                           _("Cannot create “%s”: %s"), o->partial, g_strerror (saved_errno));
-              g_clear_pointer (&o->partial, g_free);
-              return FALSE;
-            }
-        }
-      return TRUE;
-    }
-  if (o->start == NULL)
-    {
-      g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("a malformed row"));
-      return FALSE;
-    }
-  if (m->flags & EXPORT_PIECE)
-    return ntpac_wire_reader_bytes (&r, &data, &len, error) &&
-           (o->fd < 0 || ntpac_cli_write_all (o->fd, data, len, o->partial, error));
-  if (m->flags & EXPORT_OBJECT_END)
-    {
-      g_autofree gchar *failure = NULL;
-      gboolean failed = (m->flags & NTPAC_WIRE_FLAG_FAILED) != 0;
-
-      if (!ntpac_wire_reader_string (&r, &failure, error))
-        return FALSE;
-      if (failed)
-        {
-          ntpac_cli_warning ("%s", failure != NULL ? failure : o->sha256);
-          *status = NTPAC_EXIT_ERROR;
-        }
-      if (o->fd >= 0 && close (o->fd) != 0)
-        failed = TRUE;
-      o->fd = -1;
-      {
-        g_autofree gchar *start = g_steal_pointer (&o->start);
-        g_autofree gchar *sha256 = g_strdup (o->sha256);
-
-        incoming_clear (o, !failed);
-        write_index_line (index, start, outdir, sha256, TRUE);
-        (*n)++;
-      }
-      return TRUE;
-    }
-  g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("a malformed row"));
-  return FALSE;
-}
-
 /* Every object occurrence of the agent at @endpoint, into @outdir. */
 static gboolean
 export_from_agent (const gchar                  *endpoint,
@@ -431,7 +281,7 @@ export_from_agent (const gchar                  *endpoint,
 {
   g_autoptr(NtpacTransport) transport = NULL;
   g_autoptr(GBytes) request = NULL;
-  IncomingObject o = { .fd = -1 };
+  NtpacCliIncomingObject o = { .fd = -1 };
   NtpacWireWriter w;
   gboolean ended = FALSE, ok;
 
@@ -462,7 +312,7 @@ export_from_agent (const gchar                  *endpoint,
             }
         }
       else if (ok && m.type == NTPAC_WIRE_EXPORT)
-        ok = export_message (&m, outdir, index, &o, n, status, error);
+        ok = ntpac_cli_export_read (&m, outdir, index, &o, n, status, error);
       else if (ok)
         {
           g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED,
@@ -470,7 +320,7 @@ export_from_agent (const gchar                  *endpoint,
           ok = FALSE;
         }
     }
-  incoming_clear (&o, FALSE);
+  ntpac_cli_incoming_object_clear (&o, FALSE);
   if (transport != NULL)
     ntpac_transport_close (transport);
   if (!ok && error != NULL && *error != NULL && !g_str_has_prefix ((*error)->message, endpoint))
@@ -561,7 +411,7 @@ ntpac_cmd_export_objects (int    argc,
       /* Written from the first database that has the content; objects
        * whose content was not kept (a run without a store for them) are
        * listed with "file": null. */
-      for (guint i = 0; is_sha256 (sha256) && !written && error == NULL && i < stores->len; i++)
+      for (guint i = 0; ntpac_cli_is_sha256 (sha256) && !written && error == NULL && i < stores->len; i++)
         written = write_object (stores->pdata[i], rest[0], sha256, &error);
       if (error != NULL)
         {
@@ -569,7 +419,7 @@ ntpac_cmd_export_objects (int    argc,
           g_clear_error (&error);
           status = NTPAC_EXIT_ERROR;
         }
-      write_index_line (index, start, rest[0], sha256, written);
+      ntpac_cli_write_index_line (index, start, rest[0], sha256, written);
       g_ptr_array_unref (row);
       n++;
     }

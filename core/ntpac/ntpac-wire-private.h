@@ -78,6 +78,12 @@ typedef enum
 #define NTPAC_WIRE_FLAG_FAILED      0x2   /* DONE: the shard could not be stored */
 #define NTPAC_WIRE_FLAG_NOT_HERE    0x4   /* QUERY_END of a CARVE: no such conversation here */
 
+/* Flags of EXPORT from an agent: an index line, a piece of the object
+ * that follows it, or the end of that object. */
+#define NTPAC_WIRE_EXPORT_ROW         0x10
+#define NTPAC_WIRE_EXPORT_PIECE       0x20
+#define NTPAC_WIRE_EXPORT_OBJECT_END  0x40
+
 /**
  * NtpacWireMessage:
  * @type: what the message is

@@ -298,13 +298,59 @@ make_wire_corpus (const gchar *dir)
   save (dir, "done", g_bytes_unref_to_array (message));
 }
 
+/* An agent's answer to export-objects, as the messages received, each
+ * behind its length (2 bytes, little endian): an index line without an
+ * object, one with an object in two pieces, and the end. */
+static void
+add_export_message (GByteArray      *all,
+                    NtpacWireWriter *w)
+{
+  GBytes *message = ntpac_wire_writer_finish (w);
+  gsize len = g_bytes_get_size (message);
+  guint8 prefix[2] = { (guint8) (len & 0xff), (guint8) (len >> 8) };
+
+  g_byte_array_append (all, prefix, 2);
+  g_byte_array_append (all, g_bytes_get_data (message, NULL), (guint) len);
+  g_bytes_unref (message);
+}
+
+static void
+make_export_corpus (const gchar *dir)
+{
+  static const gchar line[] = "{\"sha256\":\"x\",\"size\":5,\"content_type\":\"text/plain\"";
+  static const gchar sha[] = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+  GByteArray *all = g_byte_array_new ();
+  NtpacWireWriter w;
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_ROW);
+  ntpac_wire_writer_add_bytes (&w, line, strlen (line));
+  ntpac_wire_writer_add_string (&w, NULL);
+  ntpac_wire_writer_add_u32 (&w, 0);
+  add_export_message (all, &w);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_ROW);
+  ntpac_wire_writer_add_bytes (&w, line, strlen (line));
+  ntpac_wire_writer_add_string (&w, sha);
+  ntpac_wire_writer_add_u32 (&w, 1);
+  add_export_message (all, &w);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_PIECE);
+  ntpac_wire_writer_add_bytes (&w, "hel", 3);
+  add_export_message (all, &w);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_PIECE);
+  ntpac_wire_writer_add_bytes (&w, "lo", 2);
+  add_export_message (all, &w);
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_EXPORT, 0, 1, 0, NTPAC_WIRE_EXPORT_OBJECT_END);
+  ntpac_wire_writer_add_string (&w, NULL);
+  add_export_message (all, &w);
+  save (dir, "export", all);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   if (argc != 3)
     {
-      g_printerr ("usage: make-fuzz-corpus decode|capture|record|wire DIR\n");
+      g_printerr ("usage: make-fuzz-corpus decode|capture|record|wire|export DIR\n");
       return 1;
     }
   g_mkdir_with_parents (argv[2], 0755);
@@ -314,6 +360,8 @@ main (int    argc,
     make_record_corpus (argv[2]);
   else if (g_str_equal (argv[1], "wire"))
     make_wire_corpus (argv[2]);
+  else if (g_str_equal (argv[1], "export"))
+    make_export_corpus (argv[2]);
   else
     make_capture_corpus (argv[2]);
   return 0;
