@@ -123,12 +123,16 @@ gboolean ntpac_cli_stats_answer (NtpacTransport           *transport,
                                  gchar                   **paths,
                                  GBytes                   *request,
                                  GError                  **error);
-gboolean ntpac_cli_query_answer (NtpacTransport           *transport,
-                                 guint                     peer,
-                                 gchar                   **paths,
-                                 GBytes                   *request,
-                                 guint64                  *n_rows,
-                                 GError                  **error);
+typedef struct _NtpacCliQueryAnswer NtpacCliQueryAnswer;
+NtpacCliQueryAnswer *ntpac_cli_query_answer_start (NtpacTransport        *transport,
+                                                   guint                  peer,
+                                                   gchar                **paths,
+                                                   GBytes                *request,
+                                                   GError               **error);
+gboolean ntpac_cli_query_answer_step (NtpacCliQueryAnswer  *a,
+                                      guint64              *n_rows,
+                                      GError              **error);
+void     ntpac_cli_query_answer_free (NtpacCliQueryAnswer  *a);
 int      ntpac_cli_run_balancer (gchar                   **inputs,
                                  const gchar * const      *endpoints,
                                  NtpacTransport           *transport,

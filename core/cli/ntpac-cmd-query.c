@@ -534,43 +534,70 @@ send_query_end (NtpacTransport *transport,
     g_warning ("%s", error->message);
 }
 
+/* One query being answered: the agent sends its batches in turn with
+ * the other clients', one batch a time, so that a client that does not
+ * read (it waits for another agent, which waits for another client)
+ * never holds the agent. */
+struct _NtpacCliQueryAnswer
+{
+  NtpacTransport   *transport;
+  guint             peer;
+  QueryOptions      o;
+  NtpacQueryFilter  filter;
+  GPtrArray        *stores;
+  GPtrArray        *names;
+  NtpacQuery       *query;
+  guint64           limit;
+  guint64           n_rows;
+};
+
 /**
- * ntpac_cli_query_answer:
+ * ntpac_cli_query_answer_free:
+ * @a: (transfer full): an answer
+ */
+void
+ntpac_cli_query_answer_free (NtpacCliQueryAnswer *a)
+{
+  g_clear_pointer (&a->query, ntpac_query_free);
+  g_ptr_array_unref (a->stores);
+  g_ptr_array_unref (a->names);
+  query_options_clear (&a->o);
+  g_free (a);
+}
+
+/**
+ * ntpac_cli_query_answer_start:
  * @transport: a listening transport
  * @peer: the client that asked
  * @paths: (array zero-terminated=1): the databases the agent serves
  * @request: the client's QUERY message
- * @n_rows: (out): rows sent
  * @error: why the query could not be answered (the client was told)
  *
  * Runs the query over @paths, opened anew (a database still being written
- * shows what it holds now), and streams its rows back: first the columns,
- * then batches of rows, each with its sort key and database, in the order
- * of their keys, so that the client merges them with other databases'.
- * Back-pressure: a batch waits for the client's credit.
+ * shows what it holds now), and sends the columns. Its rows follow with
+ * ntpac_cli_query_answer_step(): batches of rows, each with its sort key
+ * and database, in the order of their keys, so that the client merges
+ * them with other databases'.
+ *
+ * Returns: (transfer full) (nullable): the answer under way
  */
-gboolean
-ntpac_cli_query_answer (NtpacTransport  *transport,
-                        guint            peer,
-                        gchar          **paths,
-                        GBytes          *request,
-                        guint64         *n_rows,
-                        GError         **error)
+NtpacCliQueryAnswer *
+ntpac_cli_query_answer_start (NtpacTransport  *transport,
+                              guint            peer,
+                              gchar          **paths,
+                              GBytes          *request,
+                              GError         **error)
 {
-  QueryOptions o = { 0 };
-  NtpacQueryFilter filter;
-  NtpacWireMessage m;
-  g_autoptr(GPtrArray) stores = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_cli_close_database);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(NtpacQuery) query = NULL;
+  NtpacCliQueryAnswer *a = g_new0 (NtpacCliQueryAnswer, 1);
   const gchar * const *columns;
+  NtpacWireMessage m;
   NtpacWireWriter w;
-  guint32 in_batch = 0;
-  guint64 limit = G_MAXUINT64;
-  GPtrArray *row;
-  gboolean ok = FALSE;
 
-  *n_rows = 0;
+  a->transport = transport;
+  a->peer = peer;
+  a->limit = G_MAXUINT64;
+  a->stores = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpac_cli_close_database);
+  a->names = g_ptr_array_new_with_free_func (g_free);
   if (!ntpac_wire_parse (g_bytes_get_data (request, NULL), g_bytes_get_size (request), &m, error))
     goto refused;
   if (m.type != NTPAC_WIRE_QUERY)
@@ -578,12 +605,12 @@ ntpac_cli_query_answer (NtpacTransport  *transport,
       g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FAILED, _("The client sent no query"));
       goto refused;
     }
-  if (!query_options_from_request (&m, &o, error) || !parse_filter (&o, &filter, error))
+  if (!query_options_from_request (&m, &a->o, error) || !parse_filter (&a->o, &a->filter, error))
     goto refused;
-  if (o.limit != NULL && !g_ascii_string_to_unsigned (o.limit, 10, 0, G_MAXUINT64, &limit, NULL))
+  if (a->o.limit != NULL && !g_ascii_string_to_unsigned (a->o.limit, 10, 0, G_MAXUINT64, &a->limit, NULL))
     {
       g_set_error (error, NTPAC_QUERY_ERROR, NTPAC_QUERY_ERROR_FILTER,
-                   _("“%s” is not a number of records (--limit)"), o.limit);
+                   _("“%s” is not a number of records (--limit)"), a->o.limit);
       goto refused;
     }
   for (guint i = 0; paths[i] != NULL; i++)
@@ -593,28 +620,69 @@ ntpac_cli_query_answer (NtpacTransport  *transport,
 
       if (store == NULL)
         goto refused;
-      g_ptr_array_add (stores, store);
+      g_ptr_array_add (a->stores, store);
       real = realpath (paths[i], NULL);
-      g_ptr_array_add (names, real != NULL ? real : g_strdup (paths[i]));
+      g_ptr_array_add (a->names, real != NULL ? real : g_strdup (paths[i]));
     }
-  query = ntpac_query_new ((NtpacStore **) stores->pdata, stores->len, o.rest[0], &filter, error);
-  if (query == NULL)
+  a->query = ntpac_query_new ((NtpacStore **) a->stores->pdata, a->stores->len, a->o.rest[0], &a->filter, error);
+  if (a->query == NULL)
     goto refused;
 
-  columns = ntpac_query_get_columns (query);
+  columns = ntpac_query_get_columns (a->query);
   ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 1);   /* flag 1: the columns */
   for (guint i = 0; columns[i] != NULL; i++)
     ntpac_wire_writer_add_string (&w, columns[i]);
   if (!send_or_fail (transport, peer, &w, g_strv_length ((gchar **) columns), FALSE, error))
-    goto gone;
-  ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 0);
-  while (*n_rows < limit && (row = ntpac_query_next (query, error)) != NULL)
     {
-      GBytes *key = ntpac_query_get_last_key (query);
-      gsize key_len = key != NULL ? g_bytes_get_size (key) : 0;
+      ntpac_cli_query_answer_free (a);
+      return NULL;
+    }
+  return a;
 
+refused:
+  send_query_end (transport, peer, 0, error != NULL ? *error : NULL);
+  ntpac_cli_query_answer_free (a);
+  return NULL;
+}
+
+/**
+ * ntpac_cli_query_answer_step:
+ * @a: an answer under way
+ * @n_rows: (out): rows sent so far
+ * @error: why the answer stopped (the client was told, if it is there)
+ *
+ * Sends the next batch of rows (one counted message at most: call it when
+ * ntpac_transport_can_send() says the client has a credit), or the end.
+ *
+ * Returns: %TRUE while rows remain; %FALSE at the end, with @error set
+ *   when the answer failed
+ */
+gboolean
+ntpac_cli_query_answer_step (NtpacCliQueryAnswer  *a,
+                             guint64              *n_rows,
+                             GError              **error)
+{
+  g_autoptr(GError) failure = NULL;
+  NtpacWireWriter w;
+  guint32 in_batch = 0;
+  gboolean exhausted = FALSE;
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 0);
+  while (in_batch < ROWS_PER_BATCH && ntpac_wire_writer_get_size (&w) < BYTES_PER_BATCH && a->n_rows < a->limit)
+    {
+      GPtrArray *row = ntpac_query_next (a->query, &failure);
+      GBytes *key;
+      gsize key_len;
+
+      if (row == NULL)
+        {
+          exhausted = TRUE;
+          break;
+        }
+      key = ntpac_query_get_last_key (a->query);
+      key_len = key != NULL ? g_bytes_get_size (key) : 0;
       ntpac_wire_writer_add_bytes (&w, key != NULL ? g_bytes_get_data (key, NULL) : "", key_len);
-      ntpac_wire_writer_add_string (&w, names->pdata[ntpac_query_get_last_store (query)]);
+      ntpac_wire_writer_add_string (&w, a->names->pdata[ntpac_query_get_last_store (a->query)]);
       ntpac_wire_writer_add_u32 (&w, row->len);
       for (guint i = 0; i < row->len; i++)
         {
@@ -625,28 +693,22 @@ ntpac_cli_query_answer (NtpacTransport  *transport,
           ntpac_wire_writer_add_bytes (&w, json, strlen (json));
         }
       g_ptr_array_unref (row);
-      (*n_rows)++;
-      if (++in_batch >= ROWS_PER_BATCH || ntpac_wire_writer_get_size (&w) >= BYTES_PER_BATCH)
-        {
-          if (!send_or_fail (transport, peer, &w, in_batch, TRUE, error))
-            goto gone;
-          ntpac_wire_writer_init (&w, NTPAC_WIRE_ROWS, 0, 1, 0, 0);
-          in_batch = 0;
-        }
+      a->n_rows++;
+      in_batch++;
     }
-  if (in_batch > 0 && (error == NULL || *error == NULL) && !send_or_fail (transport, peer, &w, in_batch, TRUE, error))
-    goto gone;
-  if (in_batch == 0 || (error != NULL && *error != NULL))
+  *n_rows = a->n_rows;
+  if (in_batch > 0 && failure == NULL)
+    {
+      if (!send_or_fail (a->transport, a->peer, &w, in_batch, TRUE, error))
+        return FALSE;   /* the client is gone */
+    }
+  else
     ntpac_wire_writer_clear (&w);
-  send_query_end (transport, peer, *n_rows, error != NULL ? *error : NULL);
-  ok = error == NULL || *error == NULL;
-  query_options_clear (&o);
-  return ok;
-
-refused:
-  send_query_end (transport, peer, 0, error != NULL ? *error : NULL);
-gone:
-  query_options_clear (&o);
+  if (failure == NULL && !exhausted && a->n_rows < a->limit)
+    return TRUE;        /* perhaps more: the next step says */
+  send_query_end (a->transport, a->peer, a->n_rows, failure);
+  if (failure != NULL)
+    g_propagate_error (error, g_steal_pointer (&failure));
   return FALSE;
 }
 

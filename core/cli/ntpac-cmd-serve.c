@@ -33,11 +33,68 @@ on_serve_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The next query, from any client, answered; clients that ask while
- * another is answered wait their turn (their questions are queued). */
+/* A query under way, and since when. */
+typedef struct
+{
+  NtpacCliQueryAnswer *answer;
+  guint                peer;
+  gint64               start;
+} Answering;
+
+static void
+answering_free (gpointer data)
+{
+  Answering *q = data;
+
+  ntpac_cli_query_answer_free (q->answer);
+  g_free (q);
+}
+
+/* One batch for each query whose client has a credit. Queries are
+ * answered side by side: a client that waits for another agent (which
+ * may wait for another client of this one) never holds this agent.
+ * Returns whether any batch went. */
+static gboolean
+serve_batches (NtpacTransport *transport,
+               GPtrArray      *answering)
+{
+  gboolean sent = FALSE;
+
+  for (guint i = 0; i < answering->len;)
+    {
+      Answering *q = answering->pdata[i];
+      g_autoptr(GError) error = NULL;
+      guint64 rows = 0;
+
+      if (!ntpac_transport_can_send (transport, q->peer))
+        {
+          i++;
+          continue;
+        }
+      sent = TRUE;
+      if (ntpac_cli_query_answer_step (q->answer, &rows, &error))
+        {
+          i++;
+          continue;
+        }
+      if (error != NULL)
+        g_printerr (_("A query was not answered: %s\n"), error->message);
+      else
+        g_printerr (_("Answered a query: %" PRIu64 " rows in %.2f s\n"), rows,
+                    (g_get_monotonic_time () - q->start) / 1e6);
+      g_ptr_array_remove_index (answering, i);
+    }
+  return sent;
+}
+
+/* The next request, from any client: a query joins those under way; a
+ * description, a carve or an export is answered at once (their clients
+ * read them to the end without waiting for another agent). */
 static void
 serve_next (NtpacTransport *transport,
-            gchar         **paths)
+            gchar         **paths,
+            GPtrArray      *answering,
+            gint64          wait_us)
 {
   g_autoptr(GBytes) request = NULL;
   g_autoptr(GError) error = NULL;
@@ -46,7 +103,7 @@ serve_next (NtpacTransport *transport,
   gint64 start;
   guint64 rows = 0;
 
-  request = ntpac_transport_receive_message (transport, &peer, WAIT_US, &error);
+  request = ntpac_transport_receive_message (transport, &peer, wait_us, &error);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   if (request == NULL)
@@ -80,11 +137,21 @@ serve_next (NtpacTransport *transport,
                     (g_get_monotonic_time () - start) / 1e6);
       return;
     }
-  if (!ntpac_cli_query_answer (transport, peer, paths, request, &rows, &error))
-    g_printerr (_("A query was not answered: %s\n"), error->message);
-  else
-    g_printerr (_("Answered a query: %" PRIu64 " rows in %.2f s\n"), rows,
-                (g_get_monotonic_time () - start) / 1e6);
+  {
+    NtpacCliQueryAnswer *answer = ntpac_cli_query_answer_start (transport, peer, paths, request, &error);
+    Answering *q;
+
+    if (answer == NULL)
+      {
+        g_printerr (_("A query was not answered: %s\n"), error->message);
+        return;
+      }
+    q = g_new0 (Answering, 1);
+    q->answer = answer;
+    q->peer = peer;
+    q->start = start;
+    g_ptr_array_add (answering, q);
+  }
 }
 
 int
@@ -154,8 +221,19 @@ ntpac_cmd_serve (int    argc,
   if (transport == NULL || !ntpac_transport_listen (transport, listen, &error))
     ntpac_cli_error ("%s", error->message);
   else
-    while (serve_stopped_by == 0)
-      serve_next (transport, databases);
+    {
+      g_autoptr(GPtrArray) answering = g_ptr_array_new_with_free_func (answering_free);
+
+      /* Batches while clients take them; otherwise wait for a request
+       * (or a credit back: a short wait while queries are under way). */
+      while (serve_stopped_by == 0)
+        {
+          gboolean sent = serve_batches (transport, answering);
+
+          serve_next (transport, databases, answering,
+                      sent ? 0 : answering->len > 0 ? 10 * 1000 : WAIT_US);
+        }
+    }
   if (transport != NULL)
     ntpac_transport_close (transport);
   g_source_remove (sigint_id);

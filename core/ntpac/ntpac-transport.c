@@ -163,6 +163,25 @@ ntpac_transport_get_peer_stats (NtpacTransport          *self,
     NTPAC_TRANSPORT_GET_CLASS (self)->get_peer_stats (self, peer, stats);
 }
 
+/**
+ * ntpac_transport_can_send:
+ * @self: a transport
+ * @peer: a peer
+ *
+ * Returns: whether a counted message to @peer would be sent without
+ *   waiting; %TRUE for a transport that does not count (it never waits
+ *   on one peer)
+ */
+gboolean
+ntpac_transport_can_send (NtpacTransport *self,
+                          guint           peer)
+{
+  g_return_val_if_fail (NTPAC_IS_TRANSPORT (self), FALSE);
+  if (NTPAC_TRANSPORT_GET_CLASS (self)->can_send == NULL)
+    return TRUE;
+  return NTPAC_TRANSPORT_GET_CLASS (self)->can_send (self, peer);
+}
+
 gboolean
 ntpac_transport_generate_keys (NtpacTransport  *self,
                                gchar          **public_key,

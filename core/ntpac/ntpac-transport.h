@@ -75,6 +75,9 @@ typedef struct
  * @get_peer_stats: (nullable): counters of what went to @peer
  * @generate_keys: (nullable): a new key pair for authenticating peers,
  *   as text
+ * @can_send: (nullable): whether a counted message to @peer would go at
+ *   once (the peer has a credit left, or is gone and sending fails at
+ *   once), so that one side can serve many peers without waiting on one
   *
  * A transport moves batches between the balancer and the reassembling
  * workers: in one process (`local`), or between processes and machines.
@@ -120,7 +123,10 @@ struct _NtpacTransportClass
                                gchar                   **secret_key,
                                GError                  **error);
 
-  gpointer padding[2];
+  gboolean (*can_send)        (NtpacTransport           *self,
+                               guint                     peer);
+
+  gpointer padding[1];
 };
 
 gboolean ntpac_transport_open  (NtpacTransport             *self,
@@ -152,6 +158,8 @@ GBytes  *ntpac_transport_receive_message (NtpacTransport           *self,
 void     ntpac_transport_get_peer_stats  (NtpacTransport           *self,
                                           guint                     peer,
                                           NtpacTransportPeerStats  *stats);
+gboolean ntpac_transport_can_send        (NtpacTransport           *self,
+                                          guint                     peer);
 gboolean ntpac_transport_generate_keys   (NtpacTransport           *self,
                                           gchar                   **public_key,
                                           gchar                   **secret_key,

@@ -910,6 +910,18 @@ ntpac_tcp_remote_transport_send_message (NtpacTransport  *transport,
   return TRUE;
 }
 
+static gboolean
+ntpac_tcp_remote_transport_can_send (NtpacTransport *transport,
+                                     guint           peer)
+{
+  NtpacTcpRemoteTransport *self = NTPAC_TCP_REMOTE_TRANSPORT (transport);
+
+  if (self->peers == NULL || peer >= self->peers->len || self->peers->pdata[peer] == NULL)
+    return TRUE;   /* sending fails at once, naming the peer */
+  g_main_context_iteration (self->ctx, FALSE);   /* credits that arrived */
+  return has_credit (self, self->peers->pdata[peer]);
+}
+
 /* ---- the reassembler's side ------------------------------------------- */
 
 static gboolean
@@ -1282,6 +1294,7 @@ ntpac_tcp_remote_transport_class_init (NtpacTcpRemoteTransportClass *klass)
   transport_class->receive_message = ntpac_tcp_remote_transport_receive_message;
   transport_class->get_peer_stats = ntpac_tcp_remote_transport_get_peer_stats;
   transport_class->generate_keys = ntpac_tcp_remote_transport_generate_keys;
+  transport_class->can_send = ntpac_tcp_remote_transport_can_send;
 
   properties[PROP_SECRET_KEY_FILE] =
     g_param_spec_string ("curve-secret-key-file", "Secret key file",

@@ -210,6 +210,37 @@ for label, dbs in (("agents", [*remote, *client_keys]),
         problems.append(f"export-objects: no objects, or one not named by its SHA-256: {list(here[2])[:3]}")
 results.append(("export-objects through agents equals the folders", problems))
 
+# Clients that ask two agents in opposite orders: each agent must go on
+# answering one while the other has not read (it waits for the other
+# agent's first rows), or the four wait on each other for ever.
+problems = []
+dns_capture = os.path.join(workdir, "dns.pcap")
+dns_db = os.path.join(workdir, "dns.ntpac")
+subprocess.run([generator, "-o", dns_capture, "--size", "2M", "--seed", "5", "--mix", "http=0,dns=1,tls=0,bulk=0"],
+               check=True, capture_output=True)
+shutil.rmtree(dns_db, ignore_errors=True)
+assert run("run", "--no-progress", "-o", dns_db, dns_capture).returncode == 0
+crossed = [start_agent([dns_db]), start_agent([dns_db])]
+expected = 2 * int(run("query", "-d", dns_db, "dns", "--count").stdout)
+if expected < 2 * 8 * 512:
+    problems.append(f"the DNS capture holds {expected // 2} records, too few to fill the agents' credits")
+orders = [(crossed[0][1], crossed[1][1]), (crossed[1][1], crossed[0][1])] * 2
+pairs = [subprocess.Popen([engine, "query", "-d", first, "-d", second, "--insecure", "dns", "--count"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for first, second in orders]
+for proc in pairs:
+    try:
+        out, err = proc.communicate(timeout=60)
+        if proc.returncode != 0 or int(out or 0) != expected:
+            problems.append(f"crossed query: exit {proc.returncode}, {out.strip()!r} for {expected}: {err.strip()[:200]}")
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        problems.append("crossed queries wait on each other (no answer in 60 s)")
+for proc, _ in crossed:
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=TIMEOUT)
+results.append(("clients crossing two agents are all answered", problems))
+
 # Keys.
 problems = []
 intruder = run("query", "-d", agents[0][1], "--curve-secret", keys["intruder"] + ".key",
