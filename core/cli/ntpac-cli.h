@@ -66,6 +66,12 @@ gboolean ntpac_cli_write_all (gint           fd,
                               gsize          len,
                               const gchar   *output,
                               GError       **error);
+gboolean ntpac_cli_send_answer_end (NtpacTransport  *transport,
+                                    guint            peer,
+                                    guint32          flags,
+                                    guint64          count,
+                                    const GError    *failure,
+                                    GError         **error);
 NtpacTransport *ntpac_cli_agent_ask (const gchar                  *endpoint,
                                      const NtpacCliClusterOptions *keys,
                                      gint                          agent,

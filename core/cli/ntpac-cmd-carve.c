@@ -24,24 +24,6 @@
 
 #define CARVE_PIECE   (1024 * 1024)
 
-/* The end of a carve's answer: the frames carved, or why not. */
-static void
-send_carve_end (NtpacTransport *transport,
-                guint           peer,
-                guint32         flags,
-                guint64         frames,
-                const GError   *failure)
-{
-  NtpacWireWriter w;
-  g_autoptr(GBytes) message = NULL;
-
-  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY_END, 0, 1, 0, flags);
-  ntpac_wire_writer_add_u64 (&w, frames);
-  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
-  message = ntpac_wire_writer_finish (&w);
-  ntpac_transport_send_message (transport, peer, message, FALSE, NULL);
-}
-
 /* @path's bytes to @peer, piece by piece. */
 static gboolean
 send_carved_file (NtpacTransport  *transport,
@@ -156,9 +138,8 @@ ntpac_cli_carve_answer (NtpacTransport  *transport,
     }
   if (carved != NULL)
     g_unlink (carved);
-  send_carve_end (transport, peer,
-                  failure != NULL ? NTPAC_WIRE_FLAG_FAILED : found ? 0 : NTPAC_WIRE_FLAG_NOT_HERE,
-                  *frames, failure);
+  ntpac_cli_send_answer_end (transport, peer, failure == NULL && !found ? NTPAC_WIRE_FLAG_NOT_HERE : 0,
+                             *frames, failure, NULL);
   if (failure != NULL)
     {
       g_propagate_error (error, failure);

@@ -103,6 +103,35 @@ ntpac_cli_add_agent_options (GOptionContext          *context,
 }
 
 /**
+ * ntpac_cli_send_answer_end:
+ * @transport: an agent's transport
+ * @peer: the client
+ * @flags: NTPAC_WIRE_FLAG_ bits of the end (FAILED is added with @failure)
+ * @count: what was sent (rows, frames, occurrences)
+ * @failure: (nullable): why the answer failed
+ * @error: why the end could not be sent (the client is gone)
+ *
+ * Sends the QUERY_END that closes every answer of an agent.
+ */
+gboolean
+ntpac_cli_send_answer_end (NtpacTransport  *transport,
+                           guint            peer,
+                           guint32          flags,
+                           guint64          count,
+                           const GError    *failure,
+                           GError         **error)
+{
+  NtpacWireWriter w;
+  g_autoptr(GBytes) message = NULL;
+
+  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY_END, 0, 1, 0, flags | (failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0));
+  ntpac_wire_writer_add_u64 (&w, count);
+  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
+  message = ntpac_wire_writer_finish (&w);
+  return ntpac_transport_send_message (transport, peer, message, FALSE, error);
+}
+
+/**
  * ntpac_cli_agent_ask:
  * @endpoint: the agent (`tcp://HOST:PORT`)
  * @keys: the command line's key options

@@ -42,6 +42,15 @@ index_line_start (GPtrArray *row)
   return g_string_free (line, FALSE);
 }
 
+/* The store's key of an object: its SHA-256 from 64 hex digits. */
+static void
+object_key (const gchar *sha256,
+            guint8       key[32])
+{
+  for (guint i = 0; i < 32; i++)
+    key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
+}
+
 /* Writes the content of @sha256 (hex) once, as OUTDIR/SHA256, through a
  * temporary file: an interrupted export never leaves a partial object
  * under its final name. FALSE without error when this database does not
@@ -60,8 +69,7 @@ write_object (NtpacStore   *store,
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
-  for (guint i = 0; i < 32; i++)
-    key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
+  object_key (sha256, key);
   if (!ntpac_store_has_object (store, key))
     return FALSE;
   out = g_fopen (tmp_path, "wb");
@@ -145,23 +153,20 @@ piece_write (void       *cookie,
   return p->error != NULL ? -1 : (ssize_t) size;
 }
 
-/* Sends @store's object @sha256 to the client, then its end (failed,
+/* Sends @store's object @key to the client, then its end (failed,
  * with the reason, when the store could not read it). FALSE when the
  * client is gone. */
 static gboolean
-send_object (PieceSender *p,
-             NtpacStore  *store,
-             const gchar *sha256)
+send_object (PieceSender  *p,
+             NtpacStore   *store,
+             const guint8 *key)
 {
   cookie_io_functions_t io = { .write = piece_write };
   g_autoptr(GError) failure = NULL;
   g_autoptr(GBytes) message = NULL;
   NtpacWireWriter w;
-  guint8 key[32];
   FILE *out = fopencookie (p, "w", io);
 
-  for (guint i = 0; i < 32; i++)
-    key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
   if (out == NULL)
     g_set_error (&failure, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
   else
@@ -206,7 +211,6 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
   NtpacQueryFilter filter = { .port = -1 };
   GError *failure = NULL;
   NtpacWireWriter w;
-  g_autoptr(GBytes) end = NULL;
   GPtrArray *row;
 
   *n_rows = 0;
@@ -230,8 +234,7 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
       g_ptr_array_unref (row);
       if (ntpac_cli_is_sha256 (sha256) && !g_hash_table_contains (sent, sha256))
         {
-          for (guint i = 0; i < 32; i++)
-            key[i] = (guint8) ((g_ascii_xdigit_value (sha256[2 * i]) << 4) | g_ascii_xdigit_value (sha256[2 * i + 1]));
+          object_key (sha256, key);
           for (guint i = 0; holder == NULL && i < stores->len; i++)
             if (ntpac_store_has_object (stores->pdata[i], key))
               holder = stores->pdata[i];
@@ -245,7 +248,7 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
       if (!ntpac_transport_send_message (transport, peer, message, TRUE, &p.error))
         break;
       (*n_rows)++;
-      if (holder != NULL && send_object (&p, holder, sha256))
+      if (holder != NULL && send_object (&p, holder, key))
         g_hash_table_add (sent, g_steal_pointer (&sha256));
     }
   if (p.error != NULL)
@@ -254,11 +257,7 @@ ntpac_cli_export_answer (NtpacTransport  *transport,
       g_propagate_error (error, p.error);
       return FALSE;   /* the client is gone: nobody to tell */
     }
-  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY_END, 0, 1, 0, failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0);
-  ntpac_wire_writer_add_u64 (&w, *n_rows);
-  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
-  end = ntpac_wire_writer_finish (&w);
-  ntpac_transport_send_message (transport, peer, end, FALSE, NULL);
+  ntpac_cli_send_answer_end (transport, peer, 0, *n_rows, failure, NULL);
   if (failure != NULL)
     {
       g_propagate_error (error, failure);

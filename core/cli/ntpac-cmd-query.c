@@ -524,13 +524,9 @@ send_query_end (NtpacTransport *transport,
                 guint64         n_rows,
                 const GError   *failure)
 {
-  NtpacWireWriter w;
   g_autoptr(GError) error = NULL;
 
-  ntpac_wire_writer_init (&w, NTPAC_WIRE_QUERY_END, 0, 1, 0, failure != NULL ? NTPAC_WIRE_FLAG_FAILED : 0);
-  ntpac_wire_writer_add_u64 (&w, n_rows);
-  ntpac_wire_writer_add_string (&w, failure != NULL ? failure->message : NULL);
-  if (!send_or_fail (transport, peer, &w, 0, FALSE, &error))
+  if (!ntpac_cli_send_answer_end (transport, peer, 0, n_rows, failure, &error))
     g_warning ("%s", error->message);
 }
 
